@@ -1,0 +1,16 @@
+import type { Clock } from '../clock';
+import type { IdGenerator } from '../ids';
+import type { BlobStore } from '../store/blob-store';
+import type { DocumentStore } from '../store/document-store';
+
+/** What DocumentService operations need: storage, time, identifiers and the public address. */
+export interface DocumentDeps {
+  readonly store: DocumentStore;
+  readonly blobs: BlobStore;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  /** The base URL clients reach Paraph at, e.g. `https://sign.example.com`; used in document URIs. */
+  readonly publicBaseUrl: string;
+  /** Lifetime of a single-sign-on artifact (Signicat: 30 seconds). */
+  readonly artifactTtlMs: number;
+}

@@ -1,0 +1,24 @@
+import type { DocumentDeps } from './deps';
+import { recordEvent } from './record-event';
+
+/**
+ * Moves waiting tasks whose `days-to-live` has passed to `expired`. Runs before every DocumentService
+ * operation (an indexed query that finds nothing costs microseconds) and on a timer, so a client
+ * never sees a task as waiting after its time. The history has no `task-expired` event type; expiry
+ * is written as `error` with the data `task-expired`.
+ */
+export function expireDueTasks(deps: DocumentDeps): number {
+  const now = deps.clock.now().toISOString();
+  let expired = 0;
+  for (;;) {
+    const due = deps.store.dueTasks(now);
+    if (due.length === 0) return expired;
+    deps.store.transaction(() => {
+      for (const task of due) {
+        deps.store.setTaskStatus(task.pk, 'expired', now);
+        recordEvent(deps, task.service, task.requestId, task.taskId, 'error', 'task-expired');
+      }
+    });
+    expired += due.length;
+  }
+}

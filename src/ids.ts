@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock } from './clock';
+
+/**
+ * Identifiers in Signicat's shape: `ddMMyyyy` of the day of creation followed by 50 characters of
+ * `[0-9a-z]`, 58 in all (a Java client asserts exactly 58). Random, so they cannot be guessed.
+ */
+export interface IdGenerator {
+  /** A 58-character request, SDS, archive or user-session id. */
+  documentId(): string;
+  /** A single-sign-on artifact for the signing portal. */
+  artifact(): string;
+}
+
+const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
+
+function datePrefix(date: Date): string {
+  const dd = String(date.getUTCDate()).padStart(2, '0');
+  const mm = String(date.getUTCMonth() + 1).padStart(2, '0');
+  return `${dd}${mm}${date.getUTCFullYear()}`;
+}
+
+function randomAlphanumeric(length: number): string {
+  // Rejection sampling keeps every character equally likely (256 is not a multiple of 36).
+  let out = '';
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      if (byte >= 252) continue;
+      out += ALPHABET[byte % 36];
+      if (out.length === length) break;
+    }
+  }
+  return out;
+}
+
+export function randomIds(clock: Clock): IdGenerator {
+  return {
+    documentId: () => datePrefix(clock.now()) + randomAlphanumeric(50),
+    artifact: () => randomBytes(32).toString('base64url'),
+  };
+}
+
+/** Predictable ids for golden tests: the date prefix, then a counter padded to 50 characters. */
+export function sequentialIds(clock: Clock): IdGenerator {
+  let n = 0;
+  return {
+    documentId: () => datePrefix(clock.now()) + (++n).toString(36).padStart(50, '0'),
+    artifact: () => `artifact${(++n).toString(36).padStart(8, '0')}`,
+  };
+}
+
+export const ID_PATTERN = /^[0-9]{8}[0-9a-z]{49,50}$/;

@@ -1,0 +1,80 @@
+import type { Readable } from 'node:stream';
+import type { Clock } from '../clock';
+import { ParaphError } from '../errors';
+import type { IdGenerator } from '../ids';
+import { BlobTooLargeError, type BlobStore } from '../store/blob-store';
+import type { SdsRow, SdsStore } from '../store/sds-store';
+
+export interface SdsOptions {
+  /** Largest document accepted, in bytes (default 50 MB). */
+  readonly maxBytes: number;
+  /** How long a document stays retrievable after upload. */
+  readonly retentionMs: number;
+}
+
+/**
+ * Session Data Storage: documents uploaded as raw bytes, kept for the retention period, read back with
+ * the Content-Type they were uploaded with. Orders that use a document keep their own link to its
+ * bytes, so retention never takes a document from a live order.
+ */
+export class SdsDocuments {
+  constructor(
+    private readonly store: SdsStore,
+    private readonly blobs: BlobStore,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+    readonly options: SdsOptions,
+  ) {}
+
+  /** Streams the body to disk; the row is written only once the bytes are safely on disk. */
+  async upload(service: string, contentType: string, body: Readable): Promise<SdsRow> {
+    let written: { key: string; size: number };
+    try {
+      written = await this.blobs.writeStream(body, this.options.maxBytes);
+    } catch (err) {
+      if (err instanceof BlobTooLargeError) {
+        throw new ParaphError('BODY_TOO_LARGE', `The document is larger than the limit of ${err.limit} bytes`);
+      }
+      throw err;
+    }
+    if (written.size === 0) {
+      await this.blobs.remove(written.key);
+      throw new ParaphError('BODY_EMPTY', 'The document is empty');
+    }
+    const now = this.clock.now();
+    const row: SdsRow = {
+      id: this.ids.documentId(),
+      service,
+      contentType,
+      size: written.size,
+      blob: written.key,
+      createdAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + this.options.retentionMs).toISOString(),
+    };
+    try {
+      this.store.insert(row);
+    } catch (err) {
+      await this.blobs.remove(written.key);
+      throw err;
+    }
+    return row;
+  }
+
+  get(service: string, id: string): SdsRow {
+    const row = this.store.get(service, id, this.clock.now().toISOString());
+    if (!row) throw new ParaphError('SDS_DOCUMENT_NOT_FOUND', `SDS document ${id} not found`);
+    return row;
+  }
+
+  async remove(service: string, id: string): Promise<void> {
+    const blob = this.store.remove(service, id);
+    if (blob === undefined) throw new ParaphError('SDS_DOCUMENT_NOT_FOUND', `SDS document ${id} not found`);
+    await this.blobs.remove(blob);
+  }
+
+  async purgeExpired(): Promise<number> {
+    const blobs = this.store.removeExpired(this.clock.now().toISOString());
+    await Promise.all(blobs.map((b) => this.blobs.remove(b)));
+    return blobs.length;
+  }
+}

@@ -1,0 +1,153 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { ServiceRegistry } from './auth/service-registry';
+import { systemClock, type Clock } from './clock';
+import type { Config } from './config';
+import type { DocumentDeps } from './documents/deps';
+import { expireDueTasks } from './documents/expire-tasks';
+import { asParaphError, ParaphError } from './errors';
+import { randomIds, type IdGenerator } from './ids';
+import { createLogger, type Logger } from './log';
+import { authenticateBasic, docPathService, sendHttpError } from './sds/basic-auth';
+import { docRoutes } from './sds/doc-routes';
+import { SdsDocuments } from './sds/sds-documents';
+import { documentServiceHandlers } from './soap/document-service-v3';
+import { loadWsdl } from './soap/load-wsdl';
+import { soapEndpoint } from './soap/soap-endpoint';
+import { BlobStore } from './store/blob-store';
+import { openDatabase, type Db } from './store/database';
+import { DocumentStore } from './store/document-store';
+import { SdsStore } from './store/sds-store';
+
+/** Where our WSDLs live, relative to this file both in src/ (tests) and in dist/src/ (built). */
+function wsdlDir(): string {
+  return __dirname.includes(`${join('dist', 'src')}`) ? join(__dirname, '..', '..', 'wsdl') : join(__dirname, '..', 'wsdl');
+}
+
+export interface ParaphOverrides {
+  readonly clock?: Clock;
+  readonly ids?: IdGenerator;
+  readonly log?: Logger;
+}
+
+export interface Paraph {
+  readonly config: Config;
+  readonly app: express.Express;
+  readonly db: Db;
+  readonly documents: DocumentDeps;
+  readonly sds: SdsDocuments;
+  /** Starts listening (port 0 picks a free one) and the background sweeps. */
+  listen(port?: number): Promise<{ server: Server; url: string }>;
+  /** Runs the periodic work once: expire tasks, purge expired SDS documents. */
+  sweep(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Composes Paraph from its edges: SOAP services, the /doc REST routes, over one store. */
+export async function createParaph(config: Config, overrides: ParaphOverrides = {}): Promise<Paraph> {
+  const clock = overrides.clock ?? systemClock;
+  const ids = overrides.ids ?? randomIds(clock);
+  const log = overrides.log ?? createLogger(config.logLevel);
+  const db = openDatabase(join(config.dataDir, 'paraph.sqlite'));
+  const blobs = new BlobStore(join(config.dataDir, 'blobs'));
+  const registry = new ServiceRegistry(config.services);
+  const documents: DocumentDeps = {
+    store: new DocumentStore(db),
+    blobs,
+    clock,
+    ids,
+    publicBaseUrl: config.publicBaseUrl,
+    artifactTtlMs: config.artifactTtlMs,
+  };
+  const sds = new SdsDocuments(new SdsStore(db), blobs, clock, ids, {
+    maxBytes: config.sdsMaxBytes,
+    retentionMs: config.sdsRetentionMs,
+  });
+
+  const documentService = await loadWsdl(join(wsdlDir(), 'documentservice-v3.wsdl'), '/ws/documentservice-v3');
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(
+    soapEndpoint(
+      { description: documentService, handlers: documentServiceHandlers(documents) },
+      { registry, maxBodyBytes: config.soapMaxBytes, publicBaseUrl: config.publicBaseUrl, log },
+    ),
+  );
+  app.use(docRoutes({ registry, sds, documents, blobs, publicBaseUrl: config.publicBaseUrl, log }));
+  app.use((_req: Request, res: Response) => {
+    sendHttpError(res, new ParaphError('NOT_FOUND', 'Nothing is served at this address'));
+  });
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const error = asParaphError(err);
+    if (error.code === 'INTERNAL_ERROR') log.error('http error', { path: req.path, error: String(err) });
+    sendHttpError(res, error);
+  });
+
+  let server: Server | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  const sweep = async (): Promise<void> => {
+    expireDueTasks(documents);
+    await sds.purgeExpired();
+  };
+
+  /**
+   * `Expect: 100-continue` (sent by .NET on uploads): answer a request that will be refused for its
+   * credentials or size before the client sends the body, instead of after.
+   */
+  const onCheckContinue = (req: IncomingMessage, res: ServerResponse): void => {
+    const service = docPathService(req.url);
+    try {
+      if (service !== undefined) authenticateBasic(registry, req, service);
+      const declared = Number(req.headers['content-length']);
+      const limit = service !== undefined ? config.sdsMaxBytes : config.soapMaxBytes;
+      if (service !== undefined && Number.isFinite(declared) && declared > limit) {
+        throw new ParaphError('BODY_TOO_LARGE', `The document is larger than the limit of ${limit} bytes`);
+      }
+    } catch (err) {
+      sendHttpError(res, asParaphError(err), true);
+      return;
+    }
+    res.writeContinue();
+    app(req, res);
+  };
+
+  return {
+    config,
+    app,
+    db,
+    documents,
+    sds,
+    sweep,
+    listen: (port = config.port) =>
+      new Promise((resolve, reject) => {
+        const s = createServer(app);
+        s.on('checkContinue', onCheckContinue);
+        s.once('error', reject);
+        s.listen(port, config.host, () => {
+          server = s;
+          timer = setInterval(() => {
+            sweep().catch((err: unknown) => log.error('sweep failed', { error: String(err) }));
+          }, 60_000);
+          timer.unref();
+          const address = s.address() as AddressInfo;
+          resolve({ server: s, url: `http://${config.host}:${address.port}` });
+        });
+      }),
+    close: async () => {
+      if (timer) clearInterval(timer);
+      if (server) {
+        const s = server;
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeAllConnections();
+        });
+      }
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdirSync, type ReadStream } from 'node:fs';
+import { link, open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+export class BlobTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`blob larger than ${limit} bytes`);
+  }
+}
+
+/**
+ * Document bytes as files beside the database, written to a temporary name, flushed to disk and only
+ * then renamed into place, so a blob that a row names is always whole. Keys are random; a blob is
+ * shared by hard link (an SDS upload and the order that uses it) and freed when its last name goes.
+ */
+export class BlobStore {
+  private readonly tmpDir: string;
+
+  constructor(private readonly root: string) {
+    this.tmpDir = join(root, 'tmp');
+    mkdirSync(this.tmpDir, { recursive: true });
+  }
+
+  path(key: string): string {
+    if (!/^[0-9a-f]{32}$/.test(key)) throw new Error('invalid blob key');
+    return join(this.root, key.slice(0, 2), key);
+  }
+
+  private newKey(): string {
+    return randomBytes(16).toString('hex');
+  }
+
+  private async commit(tmp: string): Promise<string> {
+    const key = this.newKey();
+    const target = this.path(key);
+    mkdirSync(join(this.root, key.slice(0, 2)), { recursive: true });
+    const handle = await open(tmp, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, target);
+    return key;
+  }
+
+  /** Streams into a new blob; memory stays flat whatever the size. Rejects with BlobTooLargeError past maxBytes. */
+  async writeStream(source: Readable, maxBytes: number): Promise<{ key: string; size: number }> {
+    const tmp = join(this.tmpDir, this.newKey());
+    let size = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        if (size > maxBytes) done(new BlobTooLargeError(maxBytes));
+        else done(null, chunk);
+      },
+    });
+    try {
+      // The source is piped rather than put in the pipeline: a refused upload must leave the request
+      // stream alive, so that the server can still answer 413 on it.
+      const written = pipeline(counter, createWriteStream(tmp));
+      source.on('error', (err) => counter.destroy(err));
+      source.pipe(counter);
+      await written;
+      return { key: await this.commit(tmp), size };
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  async writeBuffer(data: Buffer): Promise<string> {
+    const tmp = join(this.tmpDir, this.newKey());
+    await writeFile(tmp, data);
+    return this.commit(tmp);
+  }
+
+  /** A second name for the same bytes, so the copy outlives the first name's retention. */
+  async share(key: string): Promise<string> {
+    const copy = this.newKey();
+    mkdirSync(join(this.root, copy.slice(0, 2)), { recursive: true });
+    await link(this.path(key), this.path(copy));
+    return copy;
+  }
+
+  openRead(key: string): ReadStream {
+    return createReadStream(this.path(key));
+  }
+
+  async size(key: string): Promise<number> {
+    return (await stat(this.path(key))).size;
+  }
+
+  async remove(key: string): Promise<void> {
+    await rm(this.path(key), { force: true });
+  }
+}

@@ -1,0 +1,297 @@
+import type { Db } from './database';
+
+/** Rows of the DocumentService tables. Times are ISO-8601 UTC strings, which sort as they compare. */
+export interface RequestRow {
+  id: string;
+  service: string;
+  createdAt: string;
+  deletedAt: string | null;
+  clientReference: string | null;
+  account: string | null;
+  language: string | null;
+  senderUniqueId: string | null;
+  definition: string;
+}
+
+export interface TaskRow {
+  pk: number;
+  service: string;
+  requestId: string;
+  taskId: string;
+  seq: number;
+  status: string;
+  createdAt: string;
+  lastUpdated: string;
+  expiresAt: string | null;
+  clientStatus: string | null;
+  signer: string | null;
+  language: string | null;
+  daysToLive: number | null;
+  subjectFirstName: string | null;
+  subjectLastName: string | null;
+  subjectEmail: string | null;
+  subjectNationalId: string | null;
+  subjectMobile: string | null;
+  authenticationType: string | null;
+  definition: string;
+}
+
+export type NewTaskRow = Omit<TaskRow, 'pk'>;
+
+export interface DocumentRow {
+  requestId: string;
+  documentId: string;
+  service: string;
+  seq: number;
+  kind: string;
+  mimeType: string | null;
+  description: string | null;
+  blob: string | null;
+  archiveId: string | null;
+  inlineTask: string | null;
+  definition: string;
+}
+
+export interface TaskDocumentRow {
+  requestId: string;
+  taskId: string;
+  seq: number;
+  documentId: string;
+  actionType: string;
+  optional: number;
+}
+
+export interface NotificationRow {
+  requestId: string;
+  taskId: string;
+  notificationId: string;
+  service: string;
+  seq: number;
+  definition: string;
+  disabledAt: string | null;
+}
+
+export interface PackagingTaskRow {
+  requestId: string;
+  packagingTaskId: string;
+  service: string;
+  seq: number;
+  status: string;
+  definition: string;
+}
+
+export interface EventRow {
+  service: string;
+  requestId: string;
+  taskId: string;
+  type: string;
+  time: string;
+  data: string | null;
+}
+
+export interface ArtifactRow {
+  artifact: string;
+  service: string;
+  requestId: string | null;
+  taskId: string | null;
+  userSessionId: string | null;
+  expiresAt: string;
+  usedAt: string | null;
+}
+
+export type SqlParam = string | number | null;
+
+const TASK_COLUMNS = `pk, service, request_id AS requestId, task_id AS taskId, seq, status, created_at AS createdAt,
+  last_updated AS lastUpdated, expires_at AS expiresAt, client_status AS clientStatus, signer, language,
+  days_to_live AS daysToLive, subject_first_name AS subjectFirstName, subject_last_name AS subjectLastName,
+  subject_email AS subjectEmail, subject_national_id AS subjectNationalId, subject_mobile AS subjectMobile,
+  authentication_type AS authenticationType, definition`;
+
+/**
+ * The DocumentService repository: every statement prepared once, every read scoped by service where a
+ * caller could name another service's id. Domain operations compose these inside `transaction`.
+ */
+export class DocumentStore {
+  private readonly s;
+
+  constructor(readonly db: Db) {
+    const p = <R = unknown>(sql: string) => db.prepare<SqlParam[], R>(sql);
+    this.s = {
+      insertRequest: db.prepare(`INSERT INTO requests (id, service, created_at, deleted_at, client_reference, account,
+        language, sender_unique_id, definition) VALUES (@id, @service, @createdAt, @deletedAt, @clientReference,
+        @account, @language, @senderUniqueId, @definition)`),
+      insertTask: db.prepare(`INSERT INTO tasks (service, request_id, task_id, seq, status, created_at, last_updated,
+        expires_at, client_status, signer, language, days_to_live, subject_first_name, subject_last_name,
+        subject_email, subject_national_id, subject_mobile, authentication_type, definition) VALUES (@service,
+        @requestId, @taskId, @seq, @status, @createdAt, @lastUpdated, @expiresAt, @clientStatus, @signer, @language,
+        @daysToLive, @subjectFirstName, @subjectLastName, @subjectEmail, @subjectNationalId, @subjectMobile,
+        @authenticationType, @definition)`),
+      insertDocument: db.prepare(`INSERT INTO documents (request_id, document_id, service, seq, kind, mime_type,
+        description, blob, archive_id, inline_task, definition) VALUES (@requestId, @documentId, @service, @seq,
+        @kind, @mimeType, @description, @blob, @archiveId, @inlineTask, @definition)`),
+      insertTaskDocument: db.prepare(`INSERT INTO task_documents (request_id, task_id, seq, document_id, action_type,
+        optional) VALUES (@requestId, @taskId, @seq, @documentId, @actionType, @optional)`),
+      insertNotification: db.prepare(`INSERT INTO notifications (request_id, task_id, notification_id, service, seq,
+        definition, disabled_at) VALUES (@requestId, @taskId, @notificationId, @service, @seq, @definition,
+        @disabledAt)`),
+      insertPackagingTask: db.prepare(`INSERT INTO packaging_tasks (request_id, packaging_task_id, service, seq,
+        status, definition) VALUES (@requestId, @packagingTaskId, @service, @seq, @status, @definition)`),
+      insertEvent: db.prepare(`INSERT INTO events (service, request_id, task_id, type, time, data)
+        VALUES (@service, @requestId, @taskId, @type, @time, @data)`),
+      insertArtifact: db.prepare(`INSERT INTO artifacts (artifact, service, request_id, task_id, user_session_id,
+        expires_at, used_at) VALUES (@artifact, @service, @requestId, @taskId, @userSessionId, @expiresAt, @usedAt)`),
+      insertUserSession: db.prepare(`INSERT INTO user_sessions (id, service, created_at, definition)
+        VALUES (?, ?, ?, ?)`),
+      request: p<RequestRow>(`SELECT id, service, created_at AS createdAt, deleted_at AS deletedAt,
+        client_reference AS clientReference, account, language, sender_unique_id AS senderUniqueId, definition
+        FROM requests WHERE id = ? AND service = ?`),
+      tasks: p<TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks WHERE request_id = ? ORDER BY seq`),
+      task: p<TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks WHERE request_id = ? AND task_id = ?`),
+      maxTaskSeq: p<{ seq: number | null }>(`SELECT max(seq) AS seq FROM tasks WHERE request_id = ?`),
+      documents: p<DocumentRow>(`SELECT request_id AS requestId, document_id AS documentId, service, seq, kind,
+        mime_type AS mimeType, description, blob, archive_id AS archiveId, inline_task AS inlineTask, definition
+        FROM documents WHERE request_id = ? ORDER BY seq`),
+      maxDocumentSeq: p<{ seq: number | null }>(`SELECT max(seq) AS seq FROM documents WHERE request_id = ?`),
+      taskDocuments: p<TaskDocumentRow>(`SELECT request_id AS requestId, task_id AS taskId, seq,
+        document_id AS documentId, action_type AS actionType, optional FROM task_documents
+        WHERE request_id = ? ORDER BY task_id, seq`),
+      notifications: p<NotificationRow>(`SELECT request_id AS requestId, task_id AS taskId,
+        notification_id AS notificationId, service, seq, definition, disabled_at AS disabledAt
+        FROM notifications WHERE request_id = ? ORDER BY seq`),
+      maxNotificationSeq: p<{ seq: number | null }>(`SELECT max(seq) AS seq FROM notifications WHERE request_id = ?`),
+      disableNotification: p(`UPDATE notifications SET disabled_at = ? WHERE request_id = ? AND task_id = ?
+        AND notification_id = ? AND disabled_at IS NULL`),
+      packagingTasks: p<PackagingTaskRow>(`SELECT request_id AS requestId, packaging_task_id AS packagingTaskId,
+        service, seq, status, definition FROM packaging_tasks WHERE request_id = ? ORDER BY seq`),
+      events: p<EventRow>(`SELECT service, request_id AS requestId, task_id AS taskId, type, time, data
+        FROM events WHERE request_id = ? AND task_id = ? ORDER BY id`),
+      setTaskStatus: p(`UPDATE tasks SET status = ?, last_updated = ? WHERE pk = ?`),
+      setClientStatus: p(`UPDATE tasks SET client_status = ?, last_updated = ? WHERE pk = ?`),
+      deleteRequest: p(`UPDATE requests SET deleted_at = ? WHERE id = ? AND service = ? AND deleted_at IS NULL`),
+      dueTasks: p<TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks WHERE status = 'created' AND expires_at IS NOT NULL
+        AND expires_at <= ? ORDER BY expires_at LIMIT 500`),
+      documentBlobs: p<{ blob: string }>(`SELECT blob FROM documents WHERE request_id = ? AND blob IS NOT NULL`),
+      clearDocumentBlobs: p(`UPDATE documents SET blob = NULL WHERE request_id = ?`),
+      artifact: p<ArtifactRow>(`SELECT artifact, service, request_id AS requestId, task_id AS taskId,
+        user_session_id AS userSessionId, expires_at AS expiresAt, used_at AS usedAt FROM artifacts
+        WHERE artifact = ?`),
+      useArtifact: p(`UPDATE artifacts SET used_at = ? WHERE artifact = ? AND used_at IS NULL`),
+      purgeArtifacts: p(`DELETE FROM artifacts WHERE expires_at < ?`),
+      sdsBlob: p<{ blob: string; contentType: string }>(`SELECT blob, content_type AS contentType
+        FROM sds_documents WHERE id = ? AND service = ? AND expires_at > ?`),
+      archiveBlob: p<{ blob: string; mimeType: string }>(`SELECT blob, mime_type AS mimeType
+        FROM archive_documents WHERE id = ? AND service = ?`),
+    };
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  insertRequest(row: RequestRow): void {
+    this.s.insertRequest.run(row);
+  }
+  insertTask(row: NewTaskRow): void {
+    this.s.insertTask.run(row);
+  }
+  insertDocument(row: DocumentRow): void {
+    this.s.insertDocument.run(row);
+  }
+  insertTaskDocument(row: TaskDocumentRow): void {
+    this.s.insertTaskDocument.run(row);
+  }
+  insertNotification(row: NotificationRow): void {
+    this.s.insertNotification.run(row);
+  }
+  insertPackagingTask(row: PackagingTaskRow): void {
+    this.s.insertPackagingTask.run(row);
+  }
+  insertEvent(row: EventRow): void {
+    this.s.insertEvent.run(row);
+  }
+  insertArtifact(row: ArtifactRow): void {
+    this.s.insertArtifact.run(row);
+  }
+  insertUserSession(id: string, service: string, createdAt: string, definition: string): void {
+    this.s.insertUserSession.run(id, service, createdAt, definition);
+  }
+
+  request(service: string, id: string): RequestRow | undefined {
+    return this.s.request.get(id, service);
+  }
+  tasks(requestId: string): TaskRow[] {
+    return this.s.tasks.all(requestId);
+  }
+  task(requestId: string, taskId: string): TaskRow | undefined {
+    return this.s.task.get(requestId, taskId);
+  }
+  nextTaskSeq(requestId: string): number {
+    return (this.s.maxTaskSeq.get(requestId)?.seq ?? -1) + 1;
+  }
+  documents(requestId: string): DocumentRow[] {
+    return this.s.documents.all(requestId);
+  }
+  nextDocumentSeq(requestId: string): number {
+    return (this.s.maxDocumentSeq.get(requestId)?.seq ?? -1) + 1;
+  }
+  taskDocuments(requestId: string): TaskDocumentRow[] {
+    return this.s.taskDocuments.all(requestId);
+  }
+  notifications(requestId: string): NotificationRow[] {
+    return this.s.notifications.all(requestId);
+  }
+  nextNotificationSeq(requestId: string): number {
+    return (this.s.maxNotificationSeq.get(requestId)?.seq ?? -1) + 1;
+  }
+  disableNotification(requestId: string, taskId: string, notificationId: string, now: string): boolean {
+    return this.s.disableNotification.run(now, requestId, taskId, notificationId).changes > 0;
+  }
+  packagingTasks(requestId: string): PackagingTaskRow[] {
+    return this.s.packagingTasks.all(requestId);
+  }
+  events(requestId: string, taskId: string): EventRow[] {
+    return this.s.events.all(requestId, taskId);
+  }
+  setTaskStatus(pk: number, status: string, now: string): void {
+    this.s.setTaskStatus.run(status, now, pk);
+  }
+  setClientStatus(pk: number, clientStatus: string, now: string): void {
+    this.s.setClientStatus.run(clientStatus, now, pk);
+  }
+  markRequestDeleted(service: string, id: string, now: string): boolean {
+    return this.s.deleteRequest.run(now, id, service).changes > 0;
+  }
+  /** Detaches the request's document files and returns their keys, for removal after commit. */
+  clearDocumentBlobs(requestId: string): string[] {
+    const keys = this.s.documentBlobs.all(requestId).map((r) => r.blob);
+    this.s.clearDocumentBlobs.run(requestId);
+    return keys;
+  }
+  dueTasks(now: string): TaskRow[] {
+    return this.s.dueTasks.all(now);
+  }
+  artifact(artifact: string): ArtifactRow | undefined {
+    return this.s.artifact.get(artifact);
+  }
+  useArtifact(artifact: string, now: string): boolean {
+    return this.s.useArtifact.run(now, artifact).changes > 0;
+  }
+  purgeArtifacts(before: string): void {
+    this.s.purgeArtifacts.run(before);
+  }
+  liveSdsBlob(service: string, id: string, now: string): { blob: string; contentType: string } | undefined {
+    return this.s.sdsBlob.get(id, service, now);
+  }
+  archiveBlob(service: string, id: string): { blob: string; mimeType: string } | undefined {
+    return this.s.archiveBlob.get(id, service);
+  }
+
+  /** Runs a task search built by the domain (find-tasks.ts); the SQL there is composed of fixed pieces. */
+  queryTasks(sql: string, params: readonly SqlParam[]): TaskRow[] {
+    return this.db.prepare<SqlParam[], TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks t ${sql}`).all(...params);
+  }
+  countTasks(sql: string, params: readonly SqlParam[]): number {
+    const row = this.db.prepare<SqlParam[], { n: number }>(`SELECT count(*) AS n FROM tasks t ${sql}`).get(...params);
+    return row?.n ?? 0;
+  }
+}
