@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh Debian machine: installs the system tools the tests use
+# (xmllint, zeep for Python, curl), the npm packages, builds, and runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_packages=(libxml2-utils python3-zeep curl)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "Installing system packages: ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+npm install --no-audit --no-fund --loglevel=error
+npx tsc -p tsconfig.json
+npx jest --ci "$@"
