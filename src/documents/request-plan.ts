@@ -227,7 +227,10 @@ export async function planTask(
 
   let subject = task.subject;
   if (task.subjectRef !== undefined && task.subjectRef !== '') {
-    const referenced = ctx.subjects.get(task.subjectRef);
+    // A JAX-WS client in the wild sends subject-ref naming the task's own inline subject (same id);
+    // Signicat accepts that, so the inline subject counts as a subject the reference may name.
+    const inline = task.subject?.id === task.subjectRef ? task.subject : undefined;
+    const referenced = ctx.subjects.get(task.subjectRef) ?? inline;
     if (!referenced) {
       throw new ParaphError('SUBJECT_REF_UNKNOWN', `${path}: subject-ref "${task.subjectRef}" is not a subject of the request`);
     }

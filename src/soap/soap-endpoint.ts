@@ -39,6 +39,15 @@ export interface SoapEndpointOptions {
 
 const XML_CONTENT_TYPE = 'text/xml;charset=UTF-8';
 
+/** Written by hand: express's send() would rewrite the Content-Type to `text/xml; charset=utf-8`. */
+function sendXml(res: HttpResponse, status: number, xml: string): void {
+  const body = Buffer.from(xml, 'utf8');
+  res.statusCode = status;
+  res.setHeader('Content-Type', XML_CONTENT_TYPE);
+  res.setHeader('Content-Length', body.length);
+  res.end(body);
+}
+
 export function soapEndpoint(definition: SoapServiceDefinition, options: SoapEndpointOptions): Router {
   const { description, handlers } = definition;
   for (const op of description.operationsByElement.values()) {
@@ -49,7 +58,7 @@ export function soapEndpoint(definition: SoapServiceDefinition, options: SoapEnd
 
   router.get(description.path, (req, res) => {
     if (Object.keys(req.query).some((k) => k.toLowerCase() === 'wsdl')) {
-      res.type(XML_CONTENT_TYPE).send(wsdl);
+      sendXml(res, 200, wsdl);
       return;
     }
     res
@@ -85,7 +94,7 @@ export function soapEndpoint(definition: SoapServiceDefinition, options: SoapEnd
         op.outputElement === undefined
           ? undefined
           : encodePayload(description.schema, op.outputElement, (result ?? {}) as WireObject);
-      res.status(200).type(XML_CONTENT_TYPE).send(responseEnvelope(xml));
+      sendXml(res, 200, responseEnvelope(xml));
       options.log.info('soap call', { path: description.path, operation, service, ms: elapsed(started) });
     } catch (err) {
       const error = asParaphError(err);
@@ -96,7 +105,7 @@ export function soapEndpoint(definition: SoapServiceDefinition, options: SoapEnd
       }
       // A body we stopped reading leaves the connection in an unknown state: close it after answering.
       if (error.code === 'BODY_TOO_LARGE') res.setHeader('Connection', 'close');
-      res.status(500).type(XML_CONTENT_TYPE).send(faultEnvelope(error));
+      sendXml(res, 500, faultEnvelope(error));
     }
   }
 
