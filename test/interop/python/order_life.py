@@ -1,0 +1,756 @@
+#!/usr/bin/python3
+"""Drives one whole DocumentService v3 order through Python's zeep, the way a legacy Python client would.
+
+Usage: /usr/bin/python3 order_life.py BASE_URL
+
+Every step prints exactly one line, `PASS <step>` or `FAIL <step>: <reason>`; the exit code is 1 when
+any step failed. Each step asserts the values that come back, not only that a call returned. The
+expected values are those of the wire contract (CONTRACT.md sections 0, 1 and 4), not whatever the
+server happens to answer.
+"""
+
+import base64
+import datetime
+import re
+import sys
+import traceback
+import urllib.error
+import urllib.request
+
+import zeep
+import zeep.exceptions
+import zeep.helpers
+from zeep import xsd
+from zeep.plugins import HistoryPlugin
+
+DOC_NS = 'https://id.signicat.com/definitions/wsdl/Document-v3'
+XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance'
+SERVICE, PASSWORD = 'demo', 'Bond007'
+OTHER_SERVICE, OTHER_PASSWORD = 'other', 'Other123'
+ID_RE = re.compile(r'^[0-9]{8}[0-9a-z]{50}$')  # ddMMyyyy + 50 chars = 58 (CONTRACT.md section 4)
+TASK_STATUSES = {'created', 'completed', 'rejected', 'expired', 'deleted'}
+EVENT_TYPES = {
+    'request-created', 'notification-sent', 'task-started', 'task-rejected', 'task-completed', 'error',
+    'document-uploaded', 'document-signed', 'document-viewed', 'document-sign-cancelled', 'document-deleted',
+    'user-authenticated', 'user-authentication-cancelled',
+}
+
+PDF = (
+    b'%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n'
+    b'3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n'
+)
+TEXT = 'Vilk\u00e5r og betingelser \u2014 \u00c6\u00f8\u00e5 \u00e6\u00d8\u00c5, na\u00efve caf\u00e9 \u20ac 42.\nLinje 2.\n'
+TEXT_BYTES = TEXT.encode('utf-8')
+CLIENT_REF = 'cliref-\u00e6\u00f8\u00e5-1'
+CLIENT_STATUS = 'Til vurdering \u00c6\u00d8\u00c5'
+
+results = []  # (ok, step)
+state = {}
+
+
+class Skip(Exception):
+    pass
+
+
+def step(name):
+    """Runs fn as one report line. A step whose prerequisites failed reports FAIL too (never silently)."""
+
+    def run(fn):
+        try:
+            fn()
+        except Skip as e:
+            print(f'FAIL {name}: skipped, {e}', flush=True)
+            results.append((False, name))
+        except AssertionError as e:
+            print(f'FAIL {name}: {e}', flush=True)
+            results.append((False, name))
+        except zeep.exceptions.Fault as e:
+            print(f'FAIL {name}: unexpected SOAP fault {e.code}: {e.message}', flush=True)
+            results.append((False, name))
+        except Exception as e:  # noqa: BLE001 - any error is this step's failure
+            tb = traceback.format_exc().strip().splitlines()
+            where = tb[-3].strip() if len(tb) >= 3 else ''
+            print(f'FAIL {name}: {type(e).__name__}: {e} [{where}]', flush=True)
+            results.append((False, name))
+        else:
+            print(f'PASS {name}', flush=True)
+            results.append((True, name))
+        return fn
+
+    return run
+
+
+def need(*keys):
+    for k in keys:
+        if k not in state:
+            raise Skip(f'needs {k} from an earlier step')
+    return [state[k] for k in keys] if len(keys) > 1 else state[keys[0]]
+
+
+def eq(actual, expected, what):
+    assert actual == expected, f'{what}: expected {expected!r}, got {actual!r}'
+
+
+def g(obj, name):
+    """A field of a zeep object by its XML name (names contain hyphens)."""
+    assert obj is not None, f'object holding {name!r} is None'
+    return obj[name]
+
+
+def xsd_type_name(obj):
+    t = getattr(obj, '_xsd_type', None)
+    assert t is not None, f'{obj!r} is not a zeep typed object'
+    return t.qname.localname if t.qname is not None else None
+
+
+def as_list(v):
+    if v is None:
+        return []
+    return list(v) if isinstance(v, (list, tuple)) else [v]
+
+
+def basic(service, password):
+    return 'Basic ' + base64.b64encode(f'{service}:{password}'.encode()).decode()
+
+
+def http(method, url, body=None, headers=None):
+    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as res:
+            return res.status, res.headers, res.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+
+
+def expect_fault(call, what):
+    try:
+        result = call()
+    except zeep.exceptions.Fault as fault:
+        return fault
+    raise AssertionError(f'{what}: expected a SOAP fault, got {result!r}')
+
+
+def recent(dt, what, slack_s=600):
+    assert isinstance(dt, datetime.datetime), f'{what}: expected a datetime, got {dt!r}'
+    assert dt.tzinfo is not None, f'{what}: {dt!r} has no time zone'
+    delta = abs((datetime.datetime.now(datetime.timezone.utc) - dt).total_seconds())
+    assert delta < slack_s, f'{what}: {dt.isoformat()} is {delta:.0f}s away from now'
+
+
+# ----------------------------------------------------------------------------------------------------
+
+if len(sys.argv) != 2:
+    print('usage: order_life.py BASE_URL', file=sys.stderr)
+    sys.exit(2)
+BASE = sys.argv[1].rstrip('/')
+WSDL_URL = f'{BASE}/ws/documentservice-v3?wsdl'
+history = HistoryPlugin()
+client = None
+svc = None
+
+
+@step('wsdl: zeep builds a client from the served WSDL, soap:address points at the server')
+def _():
+    global client, svc
+    client = zeep.Client(WSDL_URL, plugins=[history])
+    svc = client.service
+    address = svc._binding_options['address']
+    eq(address, f'{BASE}/ws/documentservice-v3', 'soap:address location')
+    eq(client.wsdl.types.get_ns_prefix('ns0'), DOC_NS, 'ns0 prefix')
+    ops = set(client.wsdl.bindings[f'{{{DOC_NS}}}DocumentServiceSoapBinding']._operations)
+    expected = {
+        'createRequest', 'getRequest', 'deleteRequest', 'createArtifact', 'addNotification', 'disableNotification',
+        'getTask', 'findTasks', 'getTaskCount', 'addTask', 'disableTask', 'getStatus', 'setClientStatus',
+        'getRequestHistory', 'createUserSession', 'getPackagingTaskStatus',
+    }
+    eq(ops, expected, 'operations')
+    state['client'] = client
+
+
+@step('sds upload: POST /doc/demo/sds -> 201, 58-char id, Location')
+def _():
+    status, headers, body = http(
+        'POST', f'{BASE}/doc/{SERVICE}/sds', PDF,
+        {'Content-Type': 'application/pdf', 'Authorization': basic(SERVICE, PASSWORD)},
+    )
+    eq(status, 201, 'HTTP status')
+    sds_id = body.decode('ascii')
+    eq(len(sds_id), 58, f'id length of {sds_id!r}')
+    assert ID_RE.match(sds_id), f'id {sds_id!r} is not ddMMyyyy + [0-9a-z]'
+    location = headers.get('Location')
+    assert location, 'no Location header'
+    assert location.rstrip('/').endswith('/' + sds_id), f'Location {location!r} does not end with the id'
+    assert location.startswith('/doc/') or location.startswith(f'{BASE}/doc/'), f'Location {location!r}'
+    assert headers.get('Content-Type', '').startswith('text/plain'), f"Content-Type {headers.get('Content-Type')!r}"
+    # The stored bytes and MIME type come back unchanged.
+    status, headers, got = http('GET', f'{BASE}/doc/{SERVICE}/sds/{sds_id}', None, {'Authorization': basic(SERVICE, PASSWORD)})
+    eq(status, 200, 'download status')
+    eq(headers.get('Content-Type'), 'application/pdf', 'download Content-Type')
+    eq(got, PDF, 'downloaded bytes')
+    state['sds_id'] = sds_id
+
+
+def T(name):
+    return need('client').get_type(f'ns0:{name}')
+
+
+def build_request(sds_id):
+    SdsDocument, ProvidedDocument = T('sds-document'), T('provided-document')
+    return {
+        'profile': 'default',
+        'language': 'nb',
+        'subject': [{
+            'id': 'subj_1',
+            'national-id': '01017012345',
+            'first-name': '\u00c5se',
+            'last-name': 'N\u00f8rby',
+            'mobile': '+4790000001',
+            'email': 'ase@example.com',
+        }],
+        'document': [
+            SdsDocument(**{
+                'id': 'doc_1', 'ref-sds-id': sds_id, 'description': 'Avtale \u00c6\u00f8\u00e5',
+                'external-reference': 'ext-1', 'send-to-archive': False,
+            }),
+            ProvidedDocument(**{
+                'id': 'doc_2', 'mime-type': 'text/plain', 'data': TEXT_BYTES, 'description': 'Vilk\u00e5r',
+            }),
+        ],
+        'task': [
+            {
+                'id': 'task_1',
+                'bundle': False,
+                'subject-ref': 'subj_1',
+                'days-to-live': 14,
+                'dialog': {'title': 'Signer avtalen', 'message': 'Vennligst signer \u00e6\u00f8\u00e5'},
+                'document-action': [
+                    {'type': 'sign', 'document-ref': 'doc_1', 'order-index': 1},
+                    {'type': 'view', 'document-ref': 'doc_2', 'order-index': 2, 'optional': True},
+                ],
+                'notification': [{
+                    'type': 'URL', 'notification-id': 'url_1', 'recipient': 'http://127.0.0.1:9/callback?x=1',
+                    'message': 'callbackurl', 'schedule': [{'state-is': 'completed'}],
+                }],
+                'authentication': {'artifact': True, 'method': ['nbid']},
+                'on-task-complete': 'https://client.example/done?r=${requestId}&t=${taskId}',
+                'on-task-cancel': 'https://client.example/cancel',
+                'language': 'en',
+                'signature': [{'method': [{'_value_1': 'nbid-sign'}], 'responsive': True}],
+            },
+            {
+                'id': 'task_2',
+                'subject': {
+                    'national-id': '02028054321', 'first-name': 'Bj\u00f8rn', 'last-name': 'Eriksen',
+                    'email': 'bjorn@example.com',
+                },
+                'document-action': [{'type': 'sign', 'document-ref': 'doc_1'}],
+                'depends-on-task': ['task_1'],
+                'signature': [{'method': [{'_value_1': 'nbid-sign'}]}],
+            },
+        ],
+        'client-reference': CLIENT_REF,
+        'notification': [{
+            'type': 'EMAIL', 'notification-id': 'mail_1', 'recipient': 'owner@example.com',
+            'sender': 'noreply@example.com', 'header': 'Ordre \u00e6\u00f8\u00e5', 'message': 'Se ${taskUrl}',
+            'schedule': [{'state-is': 'created'}],
+        }],
+    }
+
+
+@step('createRequest: one request-id (58 chars) and an artifact; documents sent with xsi:type')
+def _():
+    sds_id = need('sds_id')
+    res = svc.createRequest(service=SERVICE, password=PASSWORD, request=[build_request(sds_id)])
+    ids = as_list(g(res, 'request-id'))
+    eq(len(ids), 1, 'number of request-ids')
+    assert ID_RE.match(ids[0]), f'request-id {ids[0]!r} is not a 58-char id'
+    artifact = g(res, 'artifact')
+    assert isinstance(artifact, str) and artifact.strip(), f'artifact: expected a non-empty string, got {artifact!r}'
+    # What zeep put on the wire: each document carries xsi:type naming its subtype in the service namespace.
+    sent = history.last_sent['envelope']
+    docs = sent.findall(f'.//{{{DOC_NS}}}request/{{{DOC_NS}}}document')
+    eq(len(docs), 2, 'documents sent')
+    types = []
+    for d in docs:
+        raw = d.get(f'{{{XSI_NS}}}type')
+        assert raw and ':' in raw, f'document sent without a prefixed xsi:type: {raw!r}'
+        prefix, local = raw.split(':', 1)
+        eq(d.nsmap.get(prefix), DOC_NS, f'namespace of xsi:type prefix {prefix!r}')
+        types.append(local)
+    eq(types, ['sds-document', 'provided-document'], 'xsi:types sent')
+    state['request_id'] = ids[0]
+    state['artifact'] = artifact
+
+
+def check_subject_1(s, what):
+    eq(g(s, 'id'), 'subj_1', f'{what} @id')
+    eq(g(s, 'national-id'), '01017012345', f'{what} national-id')
+    eq(g(s, 'first-name'), '\u00c5se', f'{what} first-name')
+    eq(g(s, 'last-name'), 'N\u00f8rby', f'{what} last-name')
+    eq(g(s, 'mobile'), '+4790000001', f'{what} mobile')
+    eq(g(s, 'email'), 'ase@example.com', f'{what} email')
+    eq(g(s, 'username'), None, f'{what} username')
+
+
+def check_task_1(t, what):
+    eq(g(t, 'id'), 'task_1', f'{what} @id')
+    eq(g(t, 'bundle'), False, f'{what} @bundle')
+    eq(g(t, 'subject-ref'), 'subj_1', f'{what} subject-ref')
+    eq(g(t, 'subject'), None, f'{what} subject (it uses subject-ref)')
+    eq(g(t, 'days-to-live'), 14, f'{what} days-to-live')
+    eq(g(g(t, 'dialog'), 'title'), 'Signer avtalen', f'{what} dialog/title')
+    eq(g(g(t, 'dialog'), 'message'), 'Vennligst signer \u00e6\u00f8\u00e5', f'{what} dialog/message')
+    actions = as_list(g(t, 'document-action'))
+    eq(len(actions), 2, f'{what} document-actions')
+    eq((g(actions[0], 'type'), g(actions[0], 'document-ref'), g(actions[0], 'order-index')), ('sign', 'doc_1', 1),
+       f'{what} document-action[1]')
+    eq(g(actions[0], 'document'), None, f'{what} document-action[1]/document')
+    eq((g(actions[1], 'type'), g(actions[1], 'document-ref'), g(actions[1], 'order-index'), g(actions[1], 'optional')),
+       ('view', 'doc_2', 2, True), f'{what} document-action[2]')
+    notes = as_list(g(t, 'notification'))
+    eq(len(notes), 1, f'{what} notifications')
+    n = notes[0]
+    eq((g(n, 'type'), g(n, 'notification-id'), g(n, 'recipient'), g(n, 'message')),
+       ('URL', 'url_1', 'http://127.0.0.1:9/callback?x=1', 'callbackurl'), f'{what} notification')
+    sched = as_list(g(n, 'schedule'))
+    eq([g(s, 'state-is') for s in sched], ['completed'], f'{what} notification/schedule/state-is')
+    auth = g(t, 'authentication')
+    eq(g(auth, 'artifact'), True, f'{what} authentication/@artifact')
+    eq(as_list(g(auth, 'method')), ['nbid'], f'{what} authentication/method')
+    eq(g(t, 'on-task-complete'), 'https://client.example/done?r=${requestId}&t=${taskId}', f'{what} on-task-complete')
+    eq(g(t, 'on-task-cancel'), 'https://client.example/cancel', f'{what} on-task-cancel')
+    eq(g(t, 'language'), 'en', f'{what} language')
+    eq(as_list(g(t, 'depends-on-task')), [], f'{what} depends-on-task')
+    sigs = as_list(g(t, 'signature'))
+    eq(len(sigs), 1, f'{what} signatures')
+    eq(g(sigs[0], 'responsive'), True, f'{what} signature/@responsive')
+    eq([m['_value_1'] for m in as_list(g(sigs[0], 'method'))], ['nbid-sign'], f'{what} signature/method')
+
+
+def check_task_2(t, what):
+    eq(g(t, 'id'), 'task_2', f'{what} @id')
+    eq(g(t, 'subject-ref'), None, f'{what} subject-ref')
+    s = g(t, 'subject')
+    eq((g(s, 'national-id'), g(s, 'first-name'), g(s, 'last-name'), g(s, 'email')),
+       ('02028054321', 'Bj\u00f8rn', 'Eriksen', 'bjorn@example.com'), f'{what} inline subject')
+    eq(g(t, 'days-to-live'), None, f'{what} days-to-live')
+    actions = as_list(g(t, 'document-action'))
+    eq([(g(a, 'type'), g(a, 'document-ref')) for a in actions], [('sign', 'doc_1')], f'{what} document-actions')
+    eq(as_list(g(t, 'depends-on-task')), ['task_1'], f'{what} depends-on-task')
+    eq(g(t, 'authentication'), None, f'{what} authentication')
+    eq(as_list(g(t, 'notification')), [], f'{what} notifications')
+
+
+@step('getRequest: documents come back as their own subtypes; subjects, tasks, notifications as sent')
+def _():
+    rid = need('request_id')
+    res = svc.getRequest(service=SERVICE, password=PASSWORD, **{'request-id': rid})
+    r = res if xsd_type_name(res) == 'request' else g(res, 'request')
+    eq(xsd_type_name(r), 'request', 'payload type')
+    eq(g(r, 'profile'), 'default', 'profile')
+    eq(g(r, 'language'), 'nb', 'language')
+    eq(g(r, 'client-reference'), CLIENT_REF, 'client-reference')
+    eq(g(r, 'days-until-deletion'), None, 'days-until-deletion')
+    subjects = as_list(g(r, 'subject'))
+    eq(len(subjects), 1, 'subjects')
+    check_subject_1(subjects[0], 'subject[1]')
+
+    docs = as_list(g(r, 'document'))
+    eq([xsd_type_name(d) for d in docs], ['sds-document', 'provided-document'], 'document subtypes')
+    d1, d2 = docs
+    eq(g(d1, 'id'), 'doc_1', 'doc_1 @id')
+    eq(g(d1, 'ref-sds-id'), state['sds_id'], 'doc_1 @ref-sds-id')
+    eq(g(d1, 'description'), 'Avtale \u00c6\u00f8\u00e5', 'doc_1 description')
+    eq(g(d1, 'external-reference'), 'ext-1', 'doc_1 external-reference')
+    eq(g(d1, 'send-to-archive'), False, 'doc_1 @send-to-archive')
+    eq(g(d2, 'id'), 'doc_2', 'doc_2 @id')
+    eq(g(d2, 'mime-type'), 'text/plain', 'doc_2 @mime-type')
+    eq(g(d2, 'description'), 'Vilk\u00e5r', 'doc_2 description')
+    eq(g(d2, 'data'), TEXT_BYTES, 'doc_2 data (base64-decoded bytes)')
+    eq(g(d2, 'data').decode('utf-8'), TEXT, 'doc_2 data as UTF-8 text')
+
+    tasks = as_list(g(r, 'task'))
+    eq([g(t, 'id') for t in tasks], ['task_1', 'task_2'], 'task ids')
+    check_task_1(tasks[0], 'task_1')
+    check_task_2(tasks[1], 'task_2')
+
+    notes = as_list(g(r, 'notification'))
+    eq(len(notes), 1, 'request notifications')
+    n = notes[0]
+    eq((g(n, 'type'), g(n, 'notification-id'), g(n, 'recipient'), g(n, 'sender'), g(n, 'header'), g(n, 'message')),
+       ('EMAIL', 'mail_1', 'owner@example.com', 'noreply@example.com', 'Ordre \u00e6\u00f8\u00e5', 'Se ${taskUrl}'),
+       'request notification')
+    eq([g(s, 'state-is') for s in as_list(g(n, 'schedule'))], ['created'], 'request notification schedule')
+
+    # On the wire, each document names its subtype with xsi:type resolved against an in-scope prefix.
+    body = history.last_received['envelope']
+    raw_docs = body.findall(f'.//{{{DOC_NS}}}request/{{{DOC_NS}}}document')
+    eq(len(raw_docs), 2, 'raw document elements')
+    for el, want in zip(raw_docs, ['sds-document', 'provided-document']):
+        raw = el.get(f'{{{XSI_NS}}}type')
+        assert raw, f'{want}: no xsi:type on the wire'
+        prefix, _, local = raw.rpartition(':')
+        eq(local, want, 'xsi:type local name')
+        eq(el.nsmap.get(prefix or None), DOC_NS, f'xsi:type {raw!r} namespace')
+
+
+def original_uri(rid, tid, did):
+    return f'{BASE}/doc/{SERVICE}/order/{rid}/{tid}/{did}/original'
+
+
+def status_by_task(rid, service=SERVICE, password=PASSWORD):
+    infos = as_list(svc.getStatus(service=service, password=password, **{'request-id': [rid]}))
+    for i in infos:
+        eq(xsd_type_name(i), 'task-status-info', 'getStatus item type')
+        eq(g(i, 'request-id'), rid, 'task-status-info request-id')
+        assert g(i, 'task-status') in TASK_STATUSES, f"task-status {g(i, 'task-status')!r}"
+    by = {g(i, 'task-id'): i for i in infos}
+    eq(len(by), len(infos), 'task-ids in getStatus are unique')
+    return infos, by
+
+
+@step('getStatus: one task-status-info per task, created, client-reference, document-status/original-uri')
+def _():
+    rid = need('request_id')
+    infos, by = status_by_task(rid)
+    eq([g(i, 'task-id') for i in infos], ['task_1', 'task_2'], 'task-ids')
+    for tid, docs in (('task_1', ['doc_1', 'doc_2']), ('task_2', ['doc_1'])):
+        i = by[tid]
+        eq(g(i, 'task-status'), 'created', f'{tid} task-status')
+        eq(g(i, 'client-reference'), CLIENT_REF, f'{tid} client-reference')
+        eq(g(i, 'client-status'), None, f'{tid} client-status')
+        ds = as_list(g(i, 'document-status'))
+        eq([g(d, 'id') for d in ds], docs, f'{tid} document-status ids')
+        for d in ds:
+            eq(g(d, 'original-uri'), original_uri(rid, tid, g(d, 'id')), f"{tid}/{g(d, 'id')} original-uri")
+            eq(g(d, 'result-uri'), None, f"{tid}/{g(d, 'id')} result-uri (not signed yet)")
+    state['status_1'] = by
+
+
+@step('original-uri: downloads with Basic auth give the uploaded bytes')
+def _():
+    by = need('status_1')
+    auth = {'Authorization': basic(SERVICE, PASSWORD)}
+    wanted = {('task_1', 'doc_1'): PDF, ('task_1', 'doc_2'): TEXT_BYTES, ('task_2', 'doc_1'): PDF}
+    for (tid, did), content in wanted.items():
+        uri = next(g(d, 'original-uri') for d in as_list(g(by[tid], 'document-status')) if g(d, 'id') == did)
+        status, headers, got = http('GET', uri, None, auth)
+        eq(status, 200, f'{tid}/{did} status')
+        eq(got, content, f'{tid}/{did} bytes')
+        ctype = headers.get('Content-Type', '')
+        want_type = 'application/pdf' if content is PDF else 'text/plain'
+        assert ctype.startswith(want_type), f'{tid}/{did} Content-Type {ctype!r}'
+    # Without credentials the server challenges (non-preemptive clients rely on it).
+    uri = original_uri(state['request_id'], 'task_1', 'doc_1')
+    status, headers, _ = http('GET', uri)
+    eq(status, 401, 'status without credentials')
+    assert headers.get('WWW-Authenticate', '').lower().startswith('basic'), 'WWW-Authenticate: Basic'
+
+
+def criteria(field, value, operator='equals'):
+    return {'field': field, 'value': xsd.AnyObject(xsd.String(), value), 'operator': operator}
+
+
+def find(filter_, **kw):
+    args = {'service': SERVICE, 'password': PASSWORD, 'filter': filter_}
+    args.update({k.replace('_', '-'): v for k, v in kw.items()})
+    res = svc.findTasks(**args)
+    items = as_list(res)
+    for t in items:
+        eq(xsd_type_name(t), 'task-info', 'findTasks item type')
+    return items
+
+
+@step('findTasks: criteria value typed xs:string (task-id equals task_1) -> one task-info with its attributes')
+def _():
+    rid = need('request_id')
+    items = find({'criteria': [criteria('request-id', rid), criteria('task-id', 'task_1')]})
+    # What zeep sent: <value xsi:type="xs:string">.
+    sent = history.last_sent['envelope']
+    values = sent.findall(f'.//{{{DOC_NS}}}criteria/{{{DOC_NS}}}value')
+    eq(len(values), 2, 'criteria values sent')
+    for v in values:
+        raw = v.get(f'{{{XSI_NS}}}type') or ''
+        prefix, _, local = raw.rpartition(':')
+        eq((v.nsmap.get(prefix), local), ('http://www.w3.org/2001/XMLSchema', 'string'), 'value xsi:type')
+    eq(len(items), 1, 'number of task-infos')
+    t = items[0]
+    eq(g(t, 'request-id'), rid, 'request-id')
+    eq(g(t, 'task-id'), 'task_1', 'task-id')
+    eq(g(t, 'task-status'), 'created', 'task-status')
+    eq(g(t, 'client-reference'), CLIENT_REF, 'client-reference')
+    eq(g(t, 'client-status'), None, 'client-status')
+    eq(g(t, 'subject-first-name'), '\u00c5se', 'subject-first-name (via subject-ref)')
+    eq(g(t, 'subject-last-name'), 'N\u00f8rby', 'subject-last-name')
+    eq(g(t, 'subject-email'), 'ase@example.com', 'subject-email')
+    eq(g(t, 'subject-national-id'), '01017012345', 'subject-national-id')
+    eq(g(t, 'subject-mobile'), '+4790000001', 'subject-mobile')
+    eq(g(t, 'days-to-live'), 14, 'days-to-live')
+    eq(g(t, 'language'), 'en', 'language (task override)')
+    eq(g(t, 'document-id'), 'doc_1', 'document-id (first document)')
+    eq(g(t, 'document-description'), 'Avtale \u00c6\u00f8\u00e5', 'document-description')
+    assert g(t, 'id'), 'id is empty'
+    recent(g(t, 'created'), 'created')
+    recent(g(t, 'last-updated'), 'last-updated')
+    assert g(t, 'last-updated') >= g(t, 'created'), 'last-updated before created'
+    state['task_1_info_id'] = g(t, 'id')
+
+    # The inline subject of task_2 is reported too.
+    items = find({'criteria': [criteria('request-id', rid), criteria('task-id', 'task_2')]})
+    eq([(g(t, 'task-id'), g(t, 'subject-first-name'), g(t, 'subject-national-id')) for t in items],
+       [('task_2', 'Bj\u00f8rn', '02028054321')], 'task_2 task-info')
+    # not-equals: the other task of the request.
+    items = find({'criteria': [criteria('request-id', rid), criteria('task-id', 'task_1', 'not-equals')]})
+    eq([g(t, 'task-id') for t in items], ['task_2'], 'not-equals task_1')
+    # Nothing matches an unknown task id: an empty result, not an error.
+    eq(find({'criteria': [criteria('request-id', rid), criteria('task-id', 'no-such-task')]}), [], 'unknown task-id')
+
+
+PAGE_TASKS = ['p03', 'p01', 'p05', 'p02', 'p04']
+
+
+@step('findTasks paging: from-index/to-index, sort-field task-id, ascending true/false')
+def _():
+    sds_id = need('sds_id')
+    SdsDocument = T('sds-document')
+    req = {
+        'document': [SdsDocument(**{'id': 'd', 'ref-sds-id': sds_id, 'description': 'Paging'})],
+        'task': [{'id': tid, 'document-action': [{'type': 'sign', 'document-ref': 'd'}]} for tid in PAGE_TASKS],
+        'client-reference': 'paging',
+    }
+    res = svc.createRequest(service=SERVICE, password=PASSWORD, request=[req])
+    rid2 = as_list(g(res, 'request-id'))[0]
+    eq(g(res, 'artifact'), None, 'artifact (no task asked for one)')
+    state['request_id_2'] = rid2
+    f = {'criteria': [criteria('request-id', rid2)]}
+
+    def page(fr, to, asc):
+        return [g(t, 'task-id') for t in find(f, from_index=fr, to_index=to, sort_field='task-id', ascending=asc)]
+
+    eq(page(0, 100, True), ['p01', 'p02', 'p03', 'p04', 'p05'], 'all ascending')
+    eq(page(0, 100, False), ['p05', 'p04', 'p03', 'p02', 'p01'], 'all descending')
+    eq(page(0, 2, True), ['p01', 'p02'], 'page 0..2 ascending')
+    eq(page(2, 4, True), ['p03', 'p04'], 'page 2..4 ascending')
+    eq(page(4, 6, True), ['p05'], 'page 4..6 ascending')
+    eq(page(5, 10, True), [], 'page past the end')
+    eq(page(0, 2, False), ['p05', 'p04'], 'page 0..2 descending')
+    eq(page(1, 3, False), ['p04', 'p03'], 'page 1..3 descending')
+    for t in find(f, from_index=0, to_index=100, sort_field='task-id', ascending=True):
+        eq((g(t, 'request-id'), g(t, 'client-reference'), g(t, 'task-status'), g(t, 'document-id')),
+           (rid2, 'paging', 'created', 'd'), f"{g(t, 'task-id')} task-info")
+
+
+@step('getTaskCount: the same filters count 1, 5 and 0')
+def _():
+    rid, rid2 = need('request_id', 'request_id_2')
+
+    def count(criteria_list):
+        res = svc.getTaskCount(service=SERVICE, password=PASSWORD, filter={'criteria': criteria_list})
+        assert isinstance(res, int), f'count: expected an int, got {res!r}'
+        return res
+
+    eq(count([criteria('request-id', rid), criteria('task-id', 'task_1')]), 1, 'count task_1')
+    eq(count([criteria('request-id', rid)]), 2, 'count request 1')
+    eq(count([criteria('request-id', rid2)]), 5, 'count request 2')
+    eq(count([criteria('request-id', rid2), criteria('task-id', 'p0', 'contains')]), 5, 'count contains p0')
+    eq(count([criteria('task-id', 'no-such-task')]), 0, 'count unknown task')
+
+
+@step('getTask: task_1 and task_2 exactly as sent')
+def _():
+    rid = need('request_id')
+    t1 = svc.getTask(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': 'task_1'})
+    eq(xsd_type_name(t1), 'task', 'getTask payload type')
+    check_task_1(t1, 'task_1')
+    t2 = svc.getTask(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': 'task_2'})
+    check_task_2(t2, 'task_2')
+    fault = expect_fault(
+        lambda: svc.getTask(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': 'task_9'}),
+        'getTask unknown task')
+    assert fault.message, 'fault without a message'
+
+
+@step('addTask: a third task viewing the sds document; no artifact; it shows in getTask and getStatus')
+def _():
+    rid = need('request_id')
+    res = svc.addTask(service=SERVICE, password=PASSWORD, **{'request-id': rid}, task={
+        'id': 'task_3',
+        'subject': {'first-name': 'Carl', 'last-name': 'Viewer', 'email': 'carl@example.com'},
+        'document-action': [{'type': 'view', 'document-ref': 'doc_1'}],
+    })
+    eq(res, None, 'addTask artifact (none asked for)')
+    t3 = svc.getTask(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': 'task_3'})
+    eq(g(t3, 'id'), 'task_3', 'task_3 @id')
+    eq([(g(a, 'type'), g(a, 'document-ref')) for a in as_list(g(t3, 'document-action'))], [('view', 'doc_1')],
+       'task_3 document-actions')
+    eq(g(g(t3, 'subject'), 'last-name'), 'Viewer', 'task_3 subject/last-name')
+    infos, by = status_by_task(rid)
+    eq([g(i, 'task-id') for i in infos], ['task_1', 'task_2', 'task_3'], 'getStatus task-ids')
+    eq(g(by['task_3'], 'task-status'), 'created', 'task_3 status')
+    eq([(g(d, 'id'), g(d, 'original-uri')) for d in as_list(g(by['task_3'], 'document-status'))],
+       [('doc_1', original_uri(rid, 'task_3', 'doc_1'))], 'task_3 document-status')
+    r = svc.getRequest(service=SERVICE, password=PASSWORD, **{'request-id': rid})
+    eq([g(t, 'id') for t in as_list(g(r, 'task'))], ['task_1', 'task_2', 'task_3'], 'getRequest task ids')
+    # A duplicate task id is refused.
+    expect_fault(lambda: svc.addTask(service=SERVICE, password=PASSWORD, **{'request-id': rid}, task={
+        'id': 'task_3', 'document-action': [{'type': 'view', 'document-ref': 'doc_1'}]}), 'duplicate task id')
+
+
+@step('setClientStatus: returns nothing; getStatus and findTasks read it back')
+def _():
+    rid = need('request_id')
+    res = svc.setClientStatus(service=SERVICE, password=PASSWORD,
+                              **{'request-id': rid, 'task-id': 'task_1', 'client-status': CLIENT_STATUS})
+    eq(res, None, 'setClientStatus result')
+    _, by = status_by_task(rid)
+    eq(g(by['task_1'], 'client-status'), CLIENT_STATUS, 'getStatus task_1 client-status')
+    eq(g(by['task_2'], 'client-status'), None, 'getStatus task_2 client-status')
+    items = find({'criteria': [criteria('request-id', rid), criteria('task-id', 'task_1')]})
+    eq([g(t, 'client-status') for t in items], [CLIENT_STATUS], 'findTasks client-status')
+    items = find({'criteria': [criteria('client-status', CLIENT_STATUS)]})
+    eq([(g(t, 'request-id'), g(t, 'task-id')) for t in items], [(rid, 'task_1')], 'findTasks by client-status')
+
+
+@step('createArtifact: a new artifact, different from the createRequest one')
+def _():
+    rid, first = need('request_id', 'artifact')
+    a = svc.createArtifact(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': 'task_1'})
+    assert isinstance(a, str) and a.strip(), f'artifact: expected a non-empty string, got {a!r}'
+    assert a != first, 'createArtifact returned the createRequest artifact again'
+    b = svc.createArtifact(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': 'task_1'})
+    assert b != a, 'two createArtifact calls returned the same artifact'
+
+
+@step('getRequestHistory: task_1 history starts with request-created')
+def _():
+    rid = need('request_id')
+    events = as_list(svc.getRequestHistory(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': 'task_1'}))
+    assert events, 'no events'
+    for e in events:
+        eq(xsd_type_name(e), 'event', 'item type')
+        assert g(e, 'event') in EVENT_TYPES, f"event type {g(e, 'event')!r}"
+        recent(g(e, 'event-time'), 'event-time')
+    eq(g(events[0], 'event'), 'request-created', 'first event')
+    times = [g(e, 'event-time') for e in events]
+    eq(times, sorted(times), 'events oldest first')
+    state['history_task_3'] = len(as_list(svc.getRequestHistory(
+        service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': 'task_3'})))
+
+
+@step('addNotification + disableNotification: task-level SMS and request-level URL')
+def _():
+    rid = need('request_id')
+    res = svc.addNotification(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': 'task_2'}, notification={
+        'type': 'SMS', 'notification-id': 'sms_1', 'recipient': '+4790000002', 'message': 'Signer her: ${taskUrl}',
+        'schedule': [{'state-is': 'created', 'wait': {'hours': 1}}],
+    })
+    eq(res, None, 'addNotification result')
+    t2 = svc.getTask(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': 'task_2'})
+    notes = as_list(g(t2, 'notification'))
+    eq([(g(n, 'type'), g(n, 'notification-id'), g(n, 'recipient')) for n in notes], [('SMS', 'sms_1', '+4790000002')],
+       'task_2 notifications after addNotification')
+    sched = as_list(g(notes[0], 'schedule'))
+    eq([(g(s, 'state-is'), g(g(s, 'wait'), 'hours')) for s in sched], [('created', 1)], 'sms_1 schedule')
+    res = svc.addNotification(service=SERVICE, password=PASSWORD, **{'request-id': rid}, notification={
+        'type': 'URL', 'notification-id': 'url_req', 'recipient': 'http://127.0.0.1:9/req', 'message': 'callbackurl',
+    })
+    eq(res, None, 'addNotification (request level) result')
+    res = svc.disableNotification(service=SERVICE, password=PASSWORD,
+                                  **{'request-id': rid, 'task-id': 'task_2', 'notification-id': ['sms_1']})
+    eq(res, None, 'disableNotification result')
+    res = svc.disableNotification(service=SERVICE, password=PASSWORD,
+                                  **{'request-id': rid, 'notification-id': ['url_req', 'mail_1']})
+    eq(res, None, 'disableNotification (request level) result')
+
+
+@step('disableTask: task_3 becomes deleted and its history gains an event')
+def _():
+    rid, before = need('request_id', 'history_task_3')
+    res = svc.disableTask(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': 'task_3'})
+    eq(res, None, 'disableTask result')
+    _, by = status_by_task(rid)
+    eq({k: g(v, 'task-status') for k, v in by.items()},
+       {'task_1': 'created', 'task_2': 'created', 'task_3': 'deleted'}, 'statuses')
+    events = as_list(svc.getRequestHistory(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': 'task_3'}))
+    assert len(events) > before, f'history of task_3 has {len(events)} events, had {before}'
+    assert g(events[-1], 'event') in EVENT_TYPES, f"new event type {g(events[-1], 'event')!r}"
+    eq(g(events[0], 'event'), 'request-created', 'first event of task_3')
+    items = find({'criteria': [criteria('request-id', rid), criteria('task-id', 'task_3')]})
+    eq([g(t, 'task-status') for t in items], ['deleted'], 'findTasks task_3 task-status')
+
+
+@step('createUserSession: task_1 + task_2 -> a user-session-id')
+def _():
+    rid, rid2 = need('request_id', 'request_id_2')
+    res = svc.createUserSession(service=SERVICE, password=PASSWORD, **{'user-session': {
+        'language': 'nb',
+        'on-session-complete': 'https://client.example/session-done',
+        'session-task': [
+            {'request-id': rid, 'task-id': 'task_1', 'order': 1, 'description': 'Avtale'},
+            {'request-id': rid, 'task-id': 'task_2', 'order': 2},
+            {'request-id': rid2, 'task-id': 'p01', 'order': 3},
+        ],
+    }})
+    sid = g(res, 'user-session-id')
+    assert isinstance(sid, str) and sid.strip(), f'user-session-id: {sid!r}'
+    artifact = g(res, 'artifact')
+    assert artifact is None or (isinstance(artifact, str) and artifact.strip()), f'artifact {artifact!r}'
+    expect_fault(lambda: svc.createUserSession(service=SERVICE, password=PASSWORD, **{'user-session': {
+        'session-task': [{'request-id': rid, 'task-id': 'task_9', 'order': 1}]}}), 'session with an unknown task')
+
+
+@step('wrong password: zeep.exceptions.Fault "Invalid service or password"')
+def _():
+    rid = need('request_id')
+    fault = expect_fault(lambda: svc.getStatus(service=SERVICE, password='wrong', **{'request-id': [rid]}), 'wrong password')
+    assert isinstance(fault, zeep.exceptions.Fault), type(fault)
+    eq(fault.message, 'Invalid service or password', 'fault message')
+    assert fault.code and fault.code.split(':')[-1] in ('Client', 'Server'), f'faultcode {fault.code!r}'
+    fault = expect_fault(lambda: svc.getStatus(service='nobody', password=PASSWORD, **{'request-id': [rid]}), 'unknown service')
+    eq(fault.message, 'Invalid service or password', 'fault message (unknown service)')
+
+
+@step("another service: getStatus/getRequest/getTask of demo's request -> Fault; findTasks sees nothing")
+def _():
+    rid = need('request_id')
+    other = {'service': OTHER_SERVICE, 'password': OTHER_PASSWORD}
+    for name, call in (
+        ('getStatus', lambda: svc.getStatus(**other, **{'request-id': [rid]})),
+        ('getRequest', lambda: svc.getRequest(**other, **{'request-id': rid})),
+        ('getTask', lambda: svc.getTask(**other, **{'request-id': rid, 'task-id': 'task_1'})),
+        ('setClientStatus', lambda: svc.setClientStatus(**other, **{'request-id': rid, 'task-id': 'task_1', 'client-status': 'x'})),
+    ):
+        fault = expect_fault(call, f'other service {name}')
+        assert 'not found' in (fault.message or '').lower(), f'{name}: fault message {fault.message!r} is not "not found"'
+        assert rid in fault.message or 'request' in fault.message.lower(), f'{name}: {fault.message!r}'
+    res = svc.findTasks(**other, filter={'criteria': [criteria('request-id', rid)]})
+    eq(as_list(res), [], 'other service findTasks')
+    eq(svc.getTaskCount(**other, filter={'criteria': [criteria('request-id', rid)]}), 0, 'other service getTaskCount')
+    eq(svc.deleteRequest(**other, **{'request-id': [rid]}), 0, 'other service deleteRequest deleted')
+    # The document store keeps services apart too.
+    status, _, _ = http('GET', f"{BASE}/doc/{SERVICE}/sds/{state['sds_id']}", None,
+                        {'Authorization': basic(OTHER_SERVICE, OTHER_PASSWORD)})
+    assert status in (401, 403, 404), f'other service reading demo SDS: HTTP {status}'
+    # demo still sees its untouched request.
+    _, by = status_by_task(rid)
+    eq(g(by['task_1'], 'task-status'), 'created', 'task_1 still created')
+
+
+@step('deleteRequest: deleted=1, then getStatus shows every task deleted')
+def _():
+    rid = need('request_id')
+    res = svc.deleteRequest(service=SERVICE, password=PASSWORD, **{'request-id': [rid]})
+    eq(res, 1, 'deleted')
+    infos, by = status_by_task(rid)
+    eq([(g(i, 'task-id'), g(i, 'task-status')) for i in infos],
+       [('task_1', 'deleted'), ('task_2', 'deleted'), ('task_3', 'deleted')], 'statuses after delete')
+    eq(g(by['task_1'], 'client-reference'), CLIENT_REF, 'client-reference after delete')
+    eq(svc.deleteRequest(service=SERVICE, password=PASSWORD, **{'request-id': [rid]}), 0, 'deleting again')
+    # The second request is untouched.
+    _, by2 = status_by_task(need('request_id_2'))
+    eq(sorted(g(v, 'task-status') for v in by2.values()), ['created'] * 5, 'request 2 statuses')
+
+
+failed = [name for ok, name in results if not ok]
+print(f'{len(results) - len(failed)} passed, {len(failed)} failed', flush=True)
+sys.exit(1 if failed else 0)
