@@ -120,7 +120,7 @@ export async function uploadSds(
   const res = await fetch(`${url}/doc/${account.name}/sds`, {
     method: 'POST',
     headers: { 'Content-Type': contentType, Authorization: basicAuth(account.name, account.password) },
-    body: data,
+    body: typeof data === 'string' ? data : new Uint8Array(data),
   });
   if (res.status !== 201) throw new Error(`SDS upload failed: ${res.status} ${await res.text()}`);
   return res.text();

@@ -12,6 +12,7 @@ server happens to answer.
 import base64
 import datetime
 import re
+import secrets
 import sys
 import traceback
 import urllib.error
@@ -19,7 +20,6 @@ import urllib.request
 
 import zeep
 import zeep.exceptions
-import zeep.helpers
 from zeep import xsd
 from zeep.plugins import HistoryPlugin
 
@@ -41,8 +41,10 @@ PDF = (
 )
 TEXT = 'Vilk\u00e5r og betingelser \u2014 \u00c6\u00f8\u00e5 \u00e6\u00d8\u00c5, na\u00efve caf\u00e9 \u20ac 42.\nLinje 2.\n'
 TEXT_BYTES = TEXT.encode('utf-8')
-CLIENT_REF = 'cliref-\u00e6\u00f8\u00e5-1'
-CLIENT_STATUS = 'Til vurdering \u00c6\u00d8\u00c5'
+RUN = secrets.token_hex(4)  # keeps this run's values apart from earlier runs against the same server
+CLIENT_REF = f'cliref-\u00e6\u00f8\u00e5-{RUN}'
+CLIENT_STATUS = f'Til vurdering \u00c6\u00d8\u00c5 {RUN}'
+INLINE_TEXT = 'Inline \u00e6\u00f8\u00e5 \u2713'.encode('utf-8')
 
 results = []  # (ok, step)
 state = {}
@@ -243,7 +245,12 @@ def build_request(sds_id):
                     'national-id': '02028054321', 'first-name': 'Bj\u00f8rn', 'last-name': 'Eriksen',
                     'email': 'bjorn@example.com',
                 },
-                'document-action': [{'type': 'sign', 'document-ref': 'doc_1'}],
+                'document-action': [
+                    {'type': 'sign', 'document-ref': 'doc_1'},
+                    # An inline document (as Curity sends it) instead of a document-ref.
+                    {'type': 'view', 'document': ProvidedDocument(**{
+                        'id': 'doc_3', 'mime-type': 'text/plain', 'data': INLINE_TEXT, 'description': 'Inline'})},
+                ],
                 'depends-on-task': ['task_1'],
                 'signature': [{'method': [{'_value_1': 'nbid-sign'}]}],
             },
@@ -335,7 +342,13 @@ def check_task_2(t, what):
        ('02028054321', 'Bj\u00f8rn', 'Eriksen', 'bjorn@example.com'), f'{what} inline subject')
     eq(g(t, 'days-to-live'), None, f'{what} days-to-live')
     actions = as_list(g(t, 'document-action'))
-    eq([(g(a, 'type'), g(a, 'document-ref')) for a in actions], [('sign', 'doc_1')], f'{what} document-actions')
+    eq([(g(a, 'type'), g(a, 'document-ref')) for a in actions], [('sign', 'doc_1'), ('view', None)],
+       f'{what} document-actions')
+    eq(g(actions[0], 'document'), None, f'{what} document-action[1]/document')
+    inline = g(actions[1], 'document')
+    eq(xsd_type_name(inline), 'provided-document', f'{what} inline document subtype')
+    eq((g(inline, 'id'), g(inline, 'mime-type'), g(inline, 'data'), g(inline, 'description')),
+       ('doc_3', 'text/plain', INLINE_TEXT, 'Inline'), f'{what} inline provided-document')
     eq(as_list(g(t, 'depends-on-task')), ['task_1'], f'{what} depends-on-task')
     eq(g(t, 'authentication'), None, f'{what} authentication')
     eq(as_list(g(t, 'notification')), [], f'{what} notifications')
@@ -414,7 +427,7 @@ def _():
     rid = need('request_id')
     infos, by = status_by_task(rid)
     eq([g(i, 'task-id') for i in infos], ['task_1', 'task_2'], 'task-ids')
-    for tid, docs in (('task_1', ['doc_1', 'doc_2']), ('task_2', ['doc_1'])):
+    for tid, docs in (('task_1', ['doc_1', 'doc_2']), ('task_2', ['doc_1', 'doc_3'])):
         i = by[tid]
         eq(g(i, 'task-status'), 'created', f'{tid} task-status')
         eq(g(i, 'client-reference'), CLIENT_REF, f'{tid} client-reference')
@@ -431,14 +444,16 @@ def _():
 def _():
     by = need('status_1')
     auth = {'Authorization': basic(SERVICE, PASSWORD)}
-    wanted = {('task_1', 'doc_1'): PDF, ('task_1', 'doc_2'): TEXT_BYTES, ('task_2', 'doc_1'): PDF}
+    wanted = {
+        ('task_1', 'doc_1'): PDF, ('task_1', 'doc_2'): TEXT_BYTES, ('task_2', 'doc_1'): PDF, ('task_2', 'doc_3'): INLINE_TEXT,
+    }
     for (tid, did), content in wanted.items():
         uri = next(g(d, 'original-uri') for d in as_list(g(by[tid], 'document-status')) if g(d, 'id') == did)
         status, headers, got = http('GET', uri, None, auth)
         eq(status, 200, f'{tid}/{did} status')
         eq(got, content, f'{tid}/{did} bytes')
         ctype = headers.get('Content-Type', '')
-        want_type = 'application/pdf' if content is PDF else 'text/plain'
+        want_type = 'application/pdf' if content == PDF else 'text/plain'
         assert ctype.startswith(want_type), f'{tid}/{did} Content-Type {ctype!r}'
     # Without credentials the server challenges (non-preemptive clients rely on it).
     uri = original_uri(state['request_id'], 'task_1', 'doc_1')
@@ -489,6 +504,7 @@ def _():
     eq(g(t, 'language'), 'en', 'language (task override)')
     eq(g(t, 'document-id'), 'doc_1', 'document-id (first document)')
     eq(g(t, 'document-description'), 'Avtale \u00c6\u00f8\u00e5', 'document-description')
+    eq(g(t, 'mime-type'), 'application/pdf', 'mime-type (of the uploaded PDF)')
     assert g(t, 'id'), 'id is empty'
     recent(g(t, 'created'), 'created')
     recent(g(t, 'last-updated'), 'last-updated')
@@ -679,7 +695,7 @@ def _():
     eq([g(t, 'task-status') for t in items], ['deleted'], 'findTasks task_3 task-status')
 
 
-@step('createUserSession: task_1 + task_2 -> a user-session-id')
+@step('createUserSession: tasks of two requests -> a user-session-id; an unknown task -> Fault')
 def _():
     rid, rid2 = need('request_id', 'request_id_2')
     res = svc.createUserSession(service=SERVICE, password=PASSWORD, **{'user-session': {

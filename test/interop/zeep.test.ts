@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { startParaph, type RunningParaph } from '../helpers/paraph';
+
+/**
+ * Interop: a whole order's life driven by Python's zeep (Debian python3-zeep), a client that reads the
+ * served WSDL at run time and is strict about what comes back (xsi:type on polymorphic documents, schema
+ * types, faults). test/interop/python/order_life.py prints one `PASS <step>` or `FAIL <step>: reason`
+ * line per step and exits non-zero when any step failed.
+ *
+ * zeep is only installed for the system interpreter, hence /usr/bin/python3 rather than the `python3`
+ * first on PATH.
+ *
+ * The script is run with an asynchronous spawn, not spawnSync: the server runs in this process, and
+ * spawnSync would block the event loop that has to answer the script's HTTP calls (the script would
+ * hang until the timeout killed it).
+ */
+
+const PYTHON = '/usr/bin/python3';
+const SCRIPT = join(__dirname, 'python', 'order_life.py');
+const TIMEOUT_MS = 120_000;
+/** The number of steps order_life.py reports; a step that silently disappears must fail this test. */
+const STEPS = 20;
+
+interface RunResult {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  error?: Error;
+}
+
+/** spawnSync's result shape, without blocking the event loop. */
+function run(command: string, args: string[], timeoutMs: number): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    let stdout = '';
+    let stderr = '';
+    let error: Error | undefined;
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', (err) => (error = err));
+    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr, error }));
+  });
+}
+
+function report(label: string, out: RunResult): string {
+  return [
+    `--- ${label}: exit status ${String(out.status)}` +
+      (out.signal ? `, killed by ${out.signal}` : '') +
+      (out.error ? `, error ${out.error.message}` : ''),
+    '--- stdout:',
+    out.stdout,
+    '--- stderr:',
+    out.stderr,
+  ].join('\n');
+}
+
+let server: RunningParaph;
+
+beforeAll(async () => {
+  server = await startParaph();
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+test('zeep is available to /usr/bin/python3', async () => {
+  const out = await run(PYTHON, ['-c', 'import zeep, sys; sys.stdout.write(zeep.__version__)'], 30_000);
+  if (out.status !== 0) console.log(report('import zeep', out));
+  expect(out.status).toBe(0);
+  expect(out.stdout).toMatch(/^\d+\.\d+/);
+});
+
+test(
+  'a whole order life through zeep: every step passes',
+  async () => {
+    const out = await run(PYTHON, [SCRIPT, server.url], TIMEOUT_MS);
+    const lines = out.stdout.split('\n');
+    const passed = lines.filter((l) => l.startsWith('PASS '));
+    const failed = lines.filter((l) => l.startsWith('FAIL '));
+    if (out.status !== 0 || failed.length > 0 || passed.length < STEPS) console.log(report('order_life.py', out));
+    expect(failed).toEqual([]);
+    expect(out.status).toBe(0);
+    expect(passed.length).toBeGreaterThanOrEqual(STEPS);
+  },
+  TIMEOUT_MS + 30_000,
+);
