@@ -19,4 +19,5 @@ fi
 
 npm install --no-audit --no-fund --loglevel=error
 npx tsc -p tsconfig.json
+npx tsc -p tsconfig.test.json   # type-check the tests too (ts-jest only transpiles)
 npx jest --ci "$@"

@@ -46,7 +46,7 @@ describe('bad input', () => {
     expect(res.body).toContain('<task-status>created</task-status>');
   });
 
-  async function expectFault(body: string | Buffer, code: string, faultcode = 'soap:Client'): Promise<string> {
+  async function expectFault(body: string, code: string, faultcode = 'soap:Client'): Promise<string> {
     const res = await fetch(`${running.url}/ws/documentservice-v3`, {
       method: 'POST',
       headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: '""' },
