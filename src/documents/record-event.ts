@@ -9,13 +9,14 @@ export function recordEvent(
   taskId: string,
   type: EventType,
   data?: string,
+  at: Date = deps.clock.now(),
 ): void {
   deps.store.insertEvent({
     service,
     requestId,
     taskId,
     type,
-    time: deps.clock.now().toISOString(),
+    time: at.toISOString(),
     data: data ?? null,
   });
 }

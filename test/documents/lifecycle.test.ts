@@ -127,6 +127,55 @@ describe('getRequest returns what was stored', () => {
     expect(text('d:notification/d:recipient', task)).toBe('https://example.no/cb');
   });
 
+  it('writes the children of request, task and documents in schema order, so XmlSerializer keeps them', async () => {
+    const rich = await createRequest(demo, {
+      profile: 'default',
+      language: 'nb',
+      subjects: [{ id: 's1', lastName: 'Nordmann' }],
+      documents: [sdsDocument('d1', sdsId), providedDocument('d2', 'text/plain', TEXT)],
+      tasks: [
+        {
+          id: 't1',
+          subjectRef: 's1',
+          daysToLive: 5,
+          actions: [action('d1'), action('d2', 'view')],
+          notifications: [notificationXml('n1')],
+          authentication: { methods: ['nbid'], artifact: false },
+          language: 'en',
+        },
+        { id: 't2', dependsOn: ['t1'], actions: [action('d1')] },
+      ],
+      clientReference: 'order-check',
+      senderUniqueId: 'sender-1',
+      notifications: [notificationXml('rn1')],
+      account: 'acct-1',
+      packagingTasks: [packagingTaskXml('p1', [{ taskId: 't1', documentId: 'd1' }])],
+    });
+    const reply = await demo.ok('getRequest', ids(rich));
+    const names = (el: Element | undefined): string[] => (el ? elements('*', el).map((c) => c.localName) : []);
+    const inOrder = (actual: string[], order: string[]): void => {
+      const positions = actual.map((n) => order.indexOf(n));
+      expect(positions).not.toContain(-1);
+      expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    };
+    const request = element('d:request', reply);
+    inOrder(names(request), [
+      'profile', 'language', 'subject', 'document', 'task', 'client-reference', 'sender', 'notification',
+      'days-until-deletion', 'sdo-format', 'account', 'packaging-task',
+    ]);
+    expect(names(request)).toEqual(expect.arrayContaining(['sender', 'account', 'packaging-task', 'notification']));
+    inOrder(names(element('d:request/d:task[@id="t1"]', reply)), [
+      'subject-ref', 'subject', 'days-to-live', 'dialog', 'document-action', 'notification', 'authentication',
+      'on-task-postpone', 'on-task-complete', 'on-task-cancel', 'depends-on-task', 'profile', 'language',
+      'configuration', 'signature', 'authentication-based-signature',
+    ]);
+    inOrder(names(element('d:request/d:document[@id="d2"]', reply)), [
+      'external-reference', 'form', 'sign-text-entry', 'data', 'description',
+    ]);
+    expect(text('d:request/d:packaging-task/@packaging-task-id', reply)).toBe('p1');
+    expect(text('d:request/d:sender/d:unique-id', reply)).toBe('sender-1');
+  });
+
   it('answers REQUEST_NOT_FOUND for an id that was never issued', async () => {
     expect(await demo.fault('getRequest', ids('01012026' + '0'.repeat(50)))).toBe('REQUEST_NOT_FOUND');
   });

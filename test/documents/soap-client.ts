@@ -2,7 +2,7 @@
  * A tiny DocumentService v3 client for behaviour tests: it posts real SOAP 1.1 envelopes to an
  * in-process Paraph and reads the answers with xmldom + XPath, the way a client would see them.
  */
-import { DOMParser } from '@xmldom/xmldom';
+import { DOMParser, XMLSerializer, type Node as XmldomNode } from '@xmldom/xmldom';
 import * as xpath from 'xpath';
 import { DOC_NS, SERVICES, soapPost } from '../helpers/paraph';
 
@@ -100,7 +100,7 @@ export function mustText(expr: string, context: Node): string {
 }
 
 export function serialize(node: Node): string {
-  return 'outerHTML' in node && typeof node.outerHTML === 'string' ? node.outerHTML : String(node);
+  return new XMLSerializer().serializeToString(node as unknown as XmldomNode);
 }
 
 /** Escapes text for element content and attribute values. */
