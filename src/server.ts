@@ -20,6 +20,7 @@ import { BlobStore } from './store/blob-store';
 import { openDatabase, type Db } from './store/database';
 import { DocumentStore } from './store/document-store';
 import { SdsStore } from './store/sds-store';
+import { WalSync } from './store/wal-sync';
 
 /** Where our WSDLs live, relative to this file both in src/ (tests) and in dist/src/ (built). */
 function wsdlDir(): string {
@@ -50,11 +51,13 @@ export async function createParaph(config: Config, overrides: ParaphOverrides = 
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? randomIds(clock);
   const log = overrides.log ?? createLogger(config.logLevel);
-  const db = openDatabase(join(config.dataDir, 'paraph.sqlite'));
+  const dbFile = join(config.dataDir, 'paraph.sqlite');
+  const db = openDatabase(dbFile);
+  const walSync = new WalSync(`${dbFile}-wal`);
   const blobs = new BlobStore(join(config.dataDir, 'blobs'));
   const registry = new ServiceRegistry(config.services);
   const documents: DocumentDeps = {
-    store: new DocumentStore(db),
+    store: new DocumentStore(db, walSync),
     blobs,
     clock,
     ids,
@@ -64,7 +67,7 @@ export async function createParaph(config: Config, overrides: ParaphOverrides = 
   const sds = new SdsDocuments(new SdsStore(db), blobs, clock, ids, {
     maxBytes: config.sdsMaxBytes,
     retentionMs: config.sdsRetentionMs,
-  });
+  }, walSync);
 
   const documentService = await loadWsdl(join(wsdlDir(), 'documentservice-v3.wsdl'), '/ws/documentservice-v3');
 
@@ -147,6 +150,7 @@ export async function createParaph(config: Config, overrides: ParaphOverrides = 
           s.closeAllConnections();
         });
       }
+      walSync.close();
       db.close();
     },
   };

@@ -66,7 +66,7 @@ export async function addTask(
     );
     checkNoDependencyCycle(ctx);
     checkResultDocuments(ctx, plan);
-    return deps.store.transaction(() => {
+    return await deps.store.commit(() => {
       insertPlan(deps, plan);
       const taskId = task.id as string;
       recordEvent(deps, service.name, request.id, taskId, 'request-created', 'task-added');

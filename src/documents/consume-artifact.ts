@@ -8,9 +8,14 @@ export type ArtifactTarget = { requestId: string; taskId: string } | { userSessi
  * lifetime, and its task must still be waiting (not disabled, expired or in a deleted request). A
  * second use fails, as does a late one.
  */
-export function consumeArtifact(deps: DocumentDeps, service: string, artifact: string): ArtifactTarget | undefined {
+export async function consumeArtifact(
+  deps: DocumentDeps,
+  service: string,
+  artifact: string,
+): Promise<ArtifactTarget | undefined> {
   expireDueTasks(deps);
-  return deps.store.transaction(() => {
+  // Durable before it answers: a used artifact must stay used after a crash.
+  return deps.store.commit(() => {
     const row = deps.store.artifact(artifact);
     const now = deps.clock.now().toISOString();
     if (!row || row.service !== service || row.usedAt !== null || row.expiresAt <= now) return undefined;

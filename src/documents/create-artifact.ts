@@ -4,16 +4,16 @@ import { issueArtifact } from './issue-artifact';
 import { loadRequest, loadTask, requireWaiting } from './load-request';
 
 /** createArtifact: a fresh single-use artifact for a waiting task, valid 30 seconds. */
-export function createArtifact(
+export async function createArtifact(
   deps: DocumentDeps,
   service: ServiceAccount,
   requestId: string | undefined,
   taskId: string | undefined,
-): { artifact: string } {
+): Promise<{ artifact: string }> {
   const request = loadRequest(deps, service.name, requestId);
   const task = loadTask(deps, request, taskId);
   requireWaiting(task);
-  return deps.store.transaction(() => ({
+  return deps.store.commit(() => ({
     artifact: issueArtifact(deps, service.name, { requestId: request.id, taskId: task.taskId }),
   }));
 }

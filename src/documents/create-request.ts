@@ -52,7 +52,7 @@ export async function createRequest(
   }
 
   try {
-    return deps.store.transaction(() => {
+    return await deps.store.commit(() => {
       let artifact: string | undefined;
       for (const { request, plan, packagingTasks } of planned) {
         deps.store.insertRequest(request);

@@ -12,11 +12,11 @@ import type { Task, UserSession } from './wire-types';
  * session-task must name a waiting task of the calling service. An artifact comes back when one of the tasks
  * asks for one.
  */
-export function createUserSession(
+export async function createUserSession(
   deps: DocumentDeps,
   service: ServiceAccount,
   session: UserSession | undefined,
-): { userSessionId: string; artifact?: string } {
+): Promise<{ userSessionId: string; artifact?: string }> {
   const tasks = session?.sessionTask ?? [];
   if (!session || tasks.length === 0) throw new ParaphError('FIELD_REQUIRED', 'user-session/session-task is required');
   expireDueTasks(deps);
@@ -33,7 +33,7 @@ export function createUserSession(
     if (fromStoredJson<Task>(task.definition).authentication?.artifact) wantsArtifact = true;
   }
   const userSessionId = deps.ids.documentId();
-  return deps.store.transaction(() => {
+  return deps.store.commit(() => {
     deps.store.insertUserSession(userSessionId, service.name, deps.clock.now().toISOString(), toStoredJson(session));
     if (!wantsArtifact) return { userSessionId };
     return { userSessionId, artifact: issueArtifact(deps, service.name, { userSessionId }) };

@@ -16,7 +16,7 @@ export async function deleteRequest(
   expireDueTasks(deps);
   const now = deps.clock.now().toISOString();
   const freed: string[] = [];
-  const deleted = deps.store.transaction(() => {
+  const deleted = await deps.store.commit(() => {
     let count = 0;
     for (const id of new Set(requestIds)) {
       if (!deps.store.markRequestDeleted(service.name, id, now)) continue;

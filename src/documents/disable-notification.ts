@@ -7,18 +7,18 @@ import { loadRequest, loadTask } from './load-request';
  * disableNotification: the named notifications of the request (or of one task) will not fire.
  * Disabling one twice is harmless; an id that was never added is an error, so typos surface.
  */
-export function disableNotification(
+export async function disableNotification(
   deps: DocumentDeps,
   service: ServiceAccount,
   requestId: string | undefined,
   taskId: string | undefined,
   notificationIds: readonly string[],
-): void {
+): Promise<void> {
   const request = loadRequest(deps, service.name, requestId);
   const scope = taskId ? loadTask(deps, request, taskId).taskId : '';
   if (notificationIds.length === 0) throw new ParaphError('FIELD_REQUIRED', 'notification-id is required');
   const now = deps.clock.now().toISOString();
-  deps.store.transaction(() => {
+  await deps.store.commit(() => {
     const known = new Set(
       deps.store.notifications(request.id).filter((n) => n.taskId === scope).map((n) => n.notificationId),
     );

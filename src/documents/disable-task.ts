@@ -4,17 +4,17 @@ import { loadRequest, loadTask, requireWaiting } from './load-request';
 import { recordEvent } from './record-event';
 
 /** disableTask: a waiting task becomes `deleted` and can no longer be signed. Repeating it is harmless. */
-export function disableTask(
+export async function disableTask(
   deps: DocumentDeps,
   service: ServiceAccount,
   requestId: string | undefined,
   taskId: string | undefined,
-): void {
+): Promise<void> {
   const request = loadRequest(deps, service.name, requestId);
   const task = loadTask(deps, request, taskId);
   if (task.status === 'deleted') return;
   requireWaiting(task);
-  deps.store.transaction(() => {
+  await deps.store.commit(() => {
     deps.store.setTaskStatus(task.pk, 'deleted', deps.clock.now().toISOString());
     recordEvent(deps, service.name, request.id, task.taskId, 'document-deleted', 'task-disabled');
   });

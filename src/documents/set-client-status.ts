@@ -4,15 +4,15 @@ import type { DocumentDeps } from './deps';
 import { loadRequest, loadTask } from './load-request';
 
 /** setClientStatus: free text the client keeps on a task, echoed by getStatus and findTasks. */
-export function setClientStatus(
+export async function setClientStatus(
   deps: DocumentDeps,
   service: ServiceAccount,
   requestId: string | undefined,
   taskId: string | undefined,
   clientStatus: string | undefined,
-): void {
+): Promise<void> {
   const request = loadRequest(deps, service.name, requestId);
   const task = loadTask(deps, request, taskId);
   if (clientStatus === undefined) throw new ParaphError('FIELD_REQUIRED', 'client-status is required');
-  deps.store.setClientStatus(task.pk, clientStatus, deps.clock.now().toISOString());
+  await deps.store.commit(() => deps.store.setClientStatus(task.pk, clientStatus, deps.clock.now().toISOString()));
 }

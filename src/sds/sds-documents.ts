@@ -3,6 +3,7 @@ import type { Clock } from '../clock';
 import { ParaphError } from '../errors';
 import type { IdGenerator } from '../ids';
 import { BlobTooLargeError, type BlobStore } from '../store/blob-store';
+import { noDurability, type Durability } from '../store/document-store';
 import type { SdsRow, SdsStore } from '../store/sds-store';
 
 export interface SdsOptions {
@@ -24,6 +25,7 @@ export class SdsDocuments {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     readonly options: SdsOptions,
+    private readonly durability: Durability = noDurability,
   ) {}
 
   /** Streams the body to disk; the row is written only once the bytes are safely on disk. */
@@ -57,6 +59,7 @@ export class SdsDocuments {
       await this.blobs.remove(written.key);
       throw err;
     }
+    await this.durability.flush();
     return row;
   }
 
@@ -69,6 +72,7 @@ export class SdsDocuments {
   async remove(service: string, id: string): Promise<void> {
     const blob = this.store.remove(service, id);
     if (blob === undefined) throw new ParaphError('SDS_DOCUMENT_NOT_FOUND', `SDS document ${id} not found`);
+    await this.durability.flush();
     await this.blobs.remove(blob);
   }
 

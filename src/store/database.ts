@@ -146,15 +146,15 @@ const MIGRATIONS: readonly string[] = [
 ];
 
 /**
- * Opens (and migrates) the SQLite database. WAL lets readers run beside the writer; `synchronous=FULL`
- * makes every committed transaction durable before the answer goes out: an acknowledged createRequest
- * survives a power cut, not only a crash.
+ * Opens (and migrates) the SQLite database. WAL lets readers run beside the writer. Commits do not
+ * wait for the disk (`synchronous=NORMAL`); writes are made durable before they are acknowledged by
+ * a group commit instead (wal-sync.ts), so an acknowledged createRequest survives a power cut.
  */
 export function openDatabase(file: string): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   // SQLite's lower() folds ASCII only; task filters must fold Æ, Ø, Å, Ä, Ö too.

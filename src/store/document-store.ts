@@ -1,5 +1,12 @@
 import type { Db } from './database';
 
+/** Makes committed transactions durable (wal-sync.ts); a no-op for an in-memory database. */
+export interface Durability {
+  flush(): Promise<void>;
+}
+
+export const noDurability: Durability = { flush: () => Promise.resolve() };
+
 /** Rows of the DocumentService tables. Times are ISO-8601 UTC strings, which sort as they compare. */
 export interface RequestRow {
   id: string;
@@ -114,7 +121,10 @@ const TASK_COLUMNS = `pk, service, request_id AS requestId, task_id AS taskId, s
 export class DocumentStore {
   private readonly s;
 
-  constructor(readonly db: Db) {
+  constructor(
+    readonly db: Db,
+    private readonly durability: Durability = noDurability,
+  ) {
     const p = <R = unknown>(sql: string) => db.prepare<SqlParam[], R>(sql);
     this.s = {
       insertRequest: db.prepare(`INSERT INTO requests (id, service, created_at, deleted_at, client_reference, account,
@@ -184,8 +194,16 @@ export class DocumentStore {
     };
   }
 
+  /** Runs fn in a transaction; for reads, and for writes nobody is told about (expiry). */
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
+  }
+
+  /** Runs fn in a transaction and resolves once it is on disk: every write a client is told about. */
+  async commit<T>(fn: () => T): Promise<T> {
+    const result = this.db.transaction(fn)();
+    await this.durability.flush();
+    return result;
   }
 
   insertRequest(row: RequestRow): void {

@@ -154,26 +154,26 @@ describe('single-sign-on artifacts', () => {
   it('createArtifact works for a task that did not ask for an artifact in createRequest', async () => {
     const requestId = await createRequest(demo, simpleRequest(sdsId));
     const artifact = mustText('d:artifact', await demo.ok('createArtifact', ids(requestId, 'task_1')));
-    expect(consume(artifact)).toEqual({ requestId, taskId: 'task_1' });
+    expect(await consume(artifact)).toEqual({ requestId, taskId: 'task_1' });
   });
 
   it('can be used once: the first use opens the task, the second fails', async () => {
     const created = await createRequests(demo, [request()]);
     const requestId = mustText('d:request-id', created);
     const artifact = mustText('d:artifact', created);
-    expect(consume(artifact)).toEqual({ requestId, taskId: 'task_1' });
-    expect(consume(artifact)).toBeUndefined();
+    expect(await consume(artifact)).toEqual({ requestId, taskId: 'task_1' });
+    expect(await consume(artifact)).toBeUndefined();
 
     const fresh = mustText('d:artifact', await demo.ok('createArtifact', ids(requestId, 'task_1')));
-    expect(consume(fresh)).toEqual({ requestId, taskId: 'task_1' });
-    expect(consume(fresh)).toBeUndefined();
+    expect(await consume(fresh)).toEqual({ requestId, taskId: 'task_1' });
+    expect(await consume(fresh)).toBeUndefined();
   });
 
   it('still works just before 30 seconds', async () => {
     const requestId = await createRequest(demo, request());
     const artifact = mustText('d:artifact', await demo.ok('createArtifact', ids(requestId, 'task_1')));
     clock.advance(29 * SECOND);
-    expect(consume(artifact)).toEqual({ requestId, taskId: 'task_1' });
+    expect(await consume(artifact)).toEqual({ requestId, taskId: 'task_1' });
   });
 
   it('fails after 30 seconds', async () => {
@@ -182,14 +182,14 @@ describe('single-sign-on artifacts', () => {
     const fromCreate = mustText('d:artifact', created);
     const fromCreateArtifact = mustText('d:artifact', await demo.ok('createArtifact', ids(requestId, 'task_1')));
     clock.advance(30 * SECOND + 1);
-    expect(consume(fromCreate)).toBeUndefined();
-    expect(consume(fromCreateArtifact)).toBeUndefined();
+    expect(await consume(fromCreate)).toBeUndefined();
+    expect(await consume(fromCreateArtifact)).toBeUndefined();
   });
 
   it('fails for another service', async () => {
     const requestId = await createRequest(demo, simpleRequest(sdsId));
     const artifact = mustText('d:artifact', await demo.ok('createArtifact', ids(requestId, 'task_1')));
-    expect(consume(artifact, 'other')).toBeUndefined();
+    expect(await consume(artifact, 'other')).toBeUndefined();
   });
 
   it('fails once its task has been disabled', async () => {
@@ -197,7 +197,7 @@ describe('single-sign-on artifacts', () => {
     const requestId = mustText('d:request-id', created);
     const artifact = mustText('d:artifact', created);
     await demo.done('disableTask', ids(requestId, 'task_1'));
-    expect(consume(artifact)).toBeUndefined();
+    expect(await consume(artifact)).toBeUndefined();
   });
 
   it('fails once its request has been deleted', async () => {
@@ -205,11 +205,11 @@ describe('single-sign-on artifacts', () => {
     const requestId = mustText('d:request-id', created);
     const artifact = mustText('d:artifact', created);
     await demo.ok('deleteRequest', `<request-id>${requestId}</request-id>`);
-    expect(consume(artifact)).toBeUndefined();
+    expect(await consume(artifact)).toBeUndefined();
   });
 
-  it('fails for an artifact that was never issued', () => {
-    expect(consume('not-an-artifact')).toBeUndefined();
+  it('fails for an artifact that was never issued', async () => {
+    expect(await consume('not-an-artifact')).toBeUndefined();
   });
 
   it('from createUserSession opens the user session once', async () => {
@@ -220,7 +220,7 @@ describe('single-sign-on artifacts', () => {
     );
     const userSessionId = mustText('d:user-session-id', payload);
     const artifact = mustText('d:artifact', payload);
-    expect(consume(artifact)).toEqual({ userSessionId });
-    expect(consume(artifact)).toBeUndefined();
+    expect(await consume(artifact)).toEqual({ userSessionId });
+    expect(await consume(artifact)).toBeUndefined();
   });
 });
