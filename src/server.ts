@@ -71,15 +71,16 @@ export async function createParaph(config: Config, overrides: ParaphOverrides = 
 
   const documentService = await loadWsdl(join(wsdlDir(), 'documentservice-v3.wsdl'), '/ws/documentservice-v3');
 
+  const soapOptions = { registry, maxBodyBytes: config.soapMaxBytes, publicBaseUrl: config.publicBaseUrl, log };
+  const soapEndpoints = new Map(
+    [soapEndpoint({ description: documentService, handlers: documentServiceHandlers(documents) }, soapOptions)].map(
+      (e) => [e.path, e],
+    ),
+  );
+
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(
-    soapEndpoint(
-      { description: documentService, handlers: documentServiceHandlers(documents) },
-      { registry, maxBodyBytes: config.soapMaxBytes, publicBaseUrl: config.publicBaseUrl, log },
-    ),
-  );
   app.use(docRoutes({ registry, sds, documents, blobs, publicBaseUrl: config.publicBaseUrl, log }));
   app.use((_req: Request, res: Response) => {
     sendHttpError(res, new ParaphError('NOT_FOUND', 'Nothing is served at this address'));
@@ -116,7 +117,16 @@ export async function createParaph(config: Config, overrides: ParaphOverrides = 
       return;
     }
     res.writeContinue();
-    app(req, res);
+    route(req, res);
+  };
+
+  /** SOAP paths go straight to their endpoint; everything else through express. */
+  const route = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const endpoint = soapEndpoints.get((q < 0 ? url : url.slice(0, q)).replace(/\/+$/, ''));
+    if (endpoint) endpoint.handle(req, res);
+    else app(req, res);
   };
 
   return {
@@ -128,7 +138,7 @@ export async function createParaph(config: Config, overrides: ParaphOverrides = 
     sweep,
     listen: (port = config.port) =>
       new Promise((resolve, reject) => {
-        const s = createServer(app);
+        const s = createServer(route);
         s.on('checkContinue', onCheckContinue);
         s.once('error', reject);
         s.listen(port, config.host, () => {

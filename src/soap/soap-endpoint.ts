@@ -1,4 +1,4 @@
-import express, { type Request as HttpRequest, type Response as HttpResponse, type Router } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServiceAccount, ServiceRegistry } from '../auth/service-registry';
 import { asParaphError, ParaphError } from '../errors';
 import { readBody } from '../http-body';
@@ -39,38 +39,47 @@ export interface SoapEndpointOptions {
 
 const XML_CONTENT_TYPE = 'text/xml;charset=UTF-8';
 
-/** Written by hand: express's send() would rewrite the Content-Type to `text/xml; charset=utf-8`. */
-function sendXml(res: HttpResponse, status: number, xml: string): void {
-  const body = Buffer.from(xml, 'utf8');
+/** The Content-Type goes out exactly so: some clients compare it, and express would rewrite it. */
+function send(res: ServerResponse, status: number, contentType: string, text: string): void {
+  const body = Buffer.from(text, 'utf8');
   res.statusCode = status;
-  res.setHeader('Content-Type', XML_CONTENT_TYPE);
+  res.setHeader('Content-Type', contentType);
   res.setHeader('Content-Length', body.length);
   res.end(body);
 }
 
-export function soapEndpoint(definition: SoapServiceDefinition, options: SoapEndpointOptions): Router {
+function sendXml(res: ServerResponse, status: number, xml: string): void {
+  send(res, status, XML_CONTENT_TYPE, xml);
+}
+
+/** A plain Node request handler for one SOAP service; it answers only requests for its path. */
+export interface SoapEndpoint {
+  readonly path: string;
+  handle(req: IncomingMessage, res: ServerResponse): void;
+}
+
+/**
+ * The edge is a plain Node handler rather than an express route: a SOAP call needs none of express's
+ * request decoration, and skipping it is a measurable share of a small call (docs/performance.md).
+ */
+export function soapEndpoint(definition: SoapServiceDefinition, options: SoapEndpointOptions): SoapEndpoint {
   const { description, handlers } = definition;
   for (const op of description.operationsByElement.values()) {
     if (!handlers[op.name]) throw new Error(`${description.path}: no handler for ${op.name}`);
   }
-  const router = express.Router();
   const wsdl = description.renderWsdl(options.publicBaseUrl);
+  const about = `${description.path}: SOAP 1.1 endpoint. WSDL: ${options.publicBaseUrl}${description.path}?wsdl\n`;
 
-  router.get(description.path, (req, res) => {
-    if (Object.keys(req.query).some((k) => k.toLowerCase() === 'wsdl')) {
-      sendXml(res, 200, wsdl);
+  const get = (req: IncomingMessage, res: ServerResponse): void => {
+    const query = (req.url ?? '').split('?')[1] ?? '';
+    if (query.split('&').some((p) => p.split('=')[0]?.toLowerCase() === 'wsdl')) {
+      send(res, 200, XML_CONTENT_TYPE, wsdl);
       return;
     }
-    res
-      .type('text/plain')
-      .send(`${description.path}: SOAP 1.1 endpoint. WSDL: ${options.publicBaseUrl}${description.path}?wsdl\n`);
-  });
+    send(res, 200, 'text/plain;charset=UTF-8', about);
+  };
 
-  router.post(description.path, (req, res) => {
-    void handle(req, res);
-  });
-
-  async function handle(req: HttpRequest, res: HttpResponse): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
     let operation = '-';
     let service: string | undefined;
@@ -95,7 +104,7 @@ export function soapEndpoint(definition: SoapServiceDefinition, options: SoapEnd
           ? undefined
           : encodePayload(description.schema, op.outputElement, (result ?? {}) as WireObject);
       sendXml(res, 200, responseEnvelope(xml));
-      options.log.info('soap call', { path: description.path, operation, service, ms: elapsed(started) });
+      options.log.debug('soap call', { path: description.path, operation, service, ms: elapsed(started) });
     } catch (err) {
       const error = asParaphError(err);
       if (error.code === 'INTERNAL_ERROR') {
@@ -109,7 +118,19 @@ export function soapEndpoint(definition: SoapServiceDefinition, options: SoapEnd
     }
   }
 
-  return router;
+  return {
+    path: description.path,
+    handle: (req, res) => {
+      if (req.method === 'POST') {
+        void handle(req, res);
+      } else if (req.method === 'GET' || req.method === 'HEAD') {
+        get(req, res);
+      } else {
+        res.setHeader('Allow', 'GET, POST');
+        send(res, 405, 'text/plain;charset=UTF-8', 'Use POST for SOAP calls, GET ?wsdl for the WSDL\n');
+      }
+    },
+  };
 }
 
 function elapsed(started: bigint): number {
