@@ -1,8 +1,7 @@
-import type { Element } from '@xmldom/xmldom';
 import { ParaphError } from '../errors';
-import { childElements } from './read-envelope';
 import { complexTypeOf, type ComplexType, type ElementDecl, type SchemaModel, type SimpleType } from './schema-model';
 import { camelCase, XSI_NS, type WireObject, type WireValue } from './wire-value';
+import { attribute, type XmlElement } from './xml-tree';
 
 /**
  * Reads a payload element into a WireObject, guided by the schema but lenient the way real clients
@@ -12,40 +11,40 @@ import { camelCase, XSI_NS, type WireObject, type WireValue } from './wire-value
  * and inferred from the attributes when it is missing. Missing required values are left for the domain
  * to judge: some schema-invalid messages are what real clients send and Signicat accepts.
  */
-export function decodePayload(model: SchemaModel, payload: Element, elementName: string): WireObject {
+export function decodePayload(model: SchemaModel, payload: XmlElement, elementName: string): WireObject {
   const decl = model.elements.get(elementName);
   if (!decl || !('complex' in decl.type)) throw new Error(`no complex element ${elementName}`);
   return decodeComplex(model, payload, decl.type.complex, elementName);
 }
 
-function isNil(el: Element): boolean {
-  const nil = el.getAttributeNS(XSI_NS, 'nil');
+function isNil(el: XmlElement): boolean {
+  const nil = attribute(el, 'nil', XSI_NS);
   return nil === 'true' || nil === '1';
 }
 
-function decodeComplex(model: SchemaModel, el: Element, typeName: string, path: string): WireObject {
+function decodeComplex(model: SchemaModel, el: XmlElement, typeName: string, path: string): WireObject {
   const declared = complexTypeOf(model, typeName);
   const type = chooseDerivedType(model, el, declared);
   const out: Record<string, WireValue> = {};
   if (type !== declared || model.derivedTypes.has(declared.name)) out.xsiType = type.name;
 
   for (const attr of type.attributes) {
-    if (!el.hasAttribute(attr.name)) continue;
-    const value = decodeSimple(el.getAttribute(attr.name) ?? '', attr.type, `${path}/@${attr.name}`);
+    const raw = attribute(el, attr.name);
+    if (raw === undefined) continue;
+    const value = decodeSimple(raw, attr.type, `${path}/@${attr.name}`);
     if (value !== undefined) out[camelCase(attr.name)] = value;
   }
   if (type.text) {
-    const value = decodeSimple(el.textContent ?? '', type.text, path);
+    const value = decodeSimple(el.text, type.text, path);
     if (value !== undefined) out.value = value;
   }
   if (type.elements.length === 0) return out;
 
-  const byName = new Map<string, Element[]>();
-  for (const child of childElements(el)) {
-    const name = child.localName ?? '';
-    const list = byName.get(name);
+  const byName = new Map<string, XmlElement[]>();
+  for (const child of el.children) {
+    const list = byName.get(child.localName);
     if (list) list.push(child);
-    else byName.set(name, [child]);
+    else byName.set(child.localName, [child]);
   }
   for (const child of type.elements) {
     const found = (byName.get(child.name) ?? []).filter((c) => !isNil(c));
@@ -64,16 +63,16 @@ function decodeComplex(model: SchemaModel, el: Element, typeName: string, path: 
   return out;
 }
 
-function decodeElement(model: SchemaModel, el: Element, decl: ElementDecl, path: string): WireValue {
+function decodeElement(model: SchemaModel, el: XmlElement, decl: ElementDecl, path: string): WireValue {
   if ('complex' in decl.type) return decodeComplex(model, el, decl.type.complex, path);
-  return decodeSimple(el.textContent ?? '', decl.type.simple, path);
+  return decodeSimple(el.text, decl.type.simple, path);
 }
 
 /** The type named by `xsi:type`, or inferred from the attributes that only one derived type has. */
-function chooseDerivedType(model: SchemaModel, el: Element, declared: ComplexType): ComplexType {
+function chooseDerivedType(model: SchemaModel, el: XmlElement, declared: ComplexType): ComplexType {
   const derived = model.derivedTypes.get(declared.name);
   if (!derived) return declared;
-  const xsiType = el.getAttributeNS(XSI_NS, 'type') ?? (el.getAttribute('xsi:type') || null);
+  const xsiType = attribute(el, 'type', XSI_NS);
   if (xsiType) {
     const colon = xsiType.indexOf(':');
     const local = colon < 0 ? xsiType : xsiType.slice(colon + 1);
@@ -85,8 +84,8 @@ function chooseDerivedType(model: SchemaModel, el: Element, declared: ComplexTyp
       `xsi:type "${xsiType}" is not a kind of ${declared.name} (expected one of ${derived.join(', ')})`,
     );
   }
-  const has = (name: string): boolean => el.hasAttribute(name);
-  const hasChild = (name: string): boolean => childElements(el).some((c) => c.localName === name);
+  const has = (name: string): boolean => attribute(el, name) !== undefined;
+  const hasChild = (name: string): boolean => el.children.some((c) => c.localName === name);
   let inferred: string | undefined;
   if (declared.name === 'document') {
     if (has('ref-sds-id')) inferred = 'sds-document';

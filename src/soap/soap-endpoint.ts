@@ -87,7 +87,7 @@ export function soapEndpoint(definition: SoapServiceDefinition, options: SoapEnd
       const body = await readBody(req, options.maxBodyBytes);
       if (body.length === 0) throw new ParaphError('BODY_EMPTY', 'The request body is empty');
       const payload = readEnvelope(body.toString('utf8'));
-      const op = description.operationsByElement.get(payload.localName ?? '');
+      const op = description.operationsByElement.get(payload.localName);
       if (!op) {
         throw new ParaphError('OPERATION_UNKNOWN', `Unknown operation: no operation takes <${payload.localName}>`);
       }
