@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../src/store/database';
+import { DocumentStore } from '../src/store/document-store';
 import { WalSync } from '../src/store/wal-sync';
 
 describe('group commit', () => {
@@ -21,6 +22,30 @@ describe('group commit', () => {
     insert.run(100);
     await wal.flush();
     expect(wal.syncs).toBe(3);
+    wal.close();
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('DocumentStore.commit', () => {
+  it('commits writes that arrive together in one transaction, and a failing one alone is rolled back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paraph-commit-'));
+    const db = openDatabase(join(dir, 'db.sqlite'));
+    const wal = new WalSync(join(dir, 'db.sqlite-wal'));
+    const store = new DocumentStore(db, wal);
+    const insert = db.prepare('INSERT INTO user_sessions (id, service, created_at, definition) VALUES (?, ?, ?, ?)');
+    const write = (id: string, fail = false) =>
+      store.commit(() => {
+        insert.run(id, 'demo', '2026-11-23T10:00:00.000Z', '{}');
+        if (fail) throw new Error(`write ${id} failed`);
+        return id;
+      });
+    const results = await Promise.allSettled([write('a'), write('b', true), write('c')]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const ids = db.prepare('SELECT id FROM user_sessions ORDER BY id').all() as Array<{ id: string }>;
+    expect(ids.map((r) => r.id)).toEqual(['a', 'c']);
+    expect(wal.syncs).toBe(1);
     wal.close();
     db.close();
     rmSync(dir, { recursive: true, force: true });

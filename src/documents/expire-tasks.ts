@@ -10,10 +10,14 @@ import { recordEvent } from './record-event';
  */
 export function expireDueTasks(deps: DocumentDeps): number {
   const now = deps.clock.now().toISOString();
+  if (!deps.store.mayHaveDueTasks(now)) return 0;
   let expired = 0;
   for (;;) {
     const due = deps.store.dueTasks(now);
-    if (due.length === 0) return expired;
+    if (due.length === 0) {
+      deps.store.forgetNextExpiry();
+      return expired;
+    }
     deps.store.transaction(() => {
       for (const task of due) {
         const at = task.expiresAt as string;

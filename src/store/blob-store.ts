@@ -22,6 +22,8 @@ export class BlobStore {
   constructor(private readonly root: string) {
     this.tmpDir = join(root, 'tmp');
     mkdirSync(this.tmpDir, { recursive: true });
+    // All 256 fan-out folders up front, so that writing a blob never has to make one.
+    for (let i = 0; i < 256; i++) mkdirSync(join(root, i.toString(16).padStart(2, '0')), { recursive: true });
   }
 
   path(key: string): string {
@@ -36,7 +38,6 @@ export class BlobStore {
   private async commit(tmp: string): Promise<string> {
     const key = this.newKey();
     const target = this.path(key);
-    mkdirSync(join(this.root, key.slice(0, 2)), { recursive: true });
     const handle = await open(tmp, 'r');
     try {
       await handle.sync();
@@ -81,7 +82,6 @@ export class BlobStore {
   /** A second name for the same bytes, so the copy outlives the first name's retention. */
   async share(key: string): Promise<string> {
     const copy = this.newKey();
-    mkdirSync(join(this.root, copy.slice(0, 2)), { recursive: true });
     await link(this.path(key), this.path(copy));
     return copy;
   }

@@ -108,6 +108,14 @@ export interface ArtifactRow {
 
 export type SqlParam = string | number | null;
 
+interface QueuedWrite {
+  readonly fn: () => unknown;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+
 const TASK_COLUMNS = `pk, service, request_id AS requestId, task_id AS taskId, seq, status, created_at AS createdAt,
   last_updated AS lastUpdated, expires_at AS expiresAt, client_status AS clientStatus, signer, language,
   days_to_live AS daysToLive, subject_first_name AS subjectFirstName, subject_last_name AS subjectLastName,
@@ -120,6 +128,9 @@ const TASK_COLUMNS = `pk, service, request_id AS requestId, task_id AS taskId, s
  */
 export class DocumentStore {
   private readonly s;
+  private queue: QueuedWrite[] = [];
+  /** The earliest expires_at of a waiting task; undefined when not known, null when there is none. */
+  private nextExpiry: string | null | undefined;
 
   constructor(
     readonly db: Db,
@@ -182,6 +193,8 @@ export class DocumentStore {
         AND expires_at <= ? ORDER BY expires_at LIMIT 500`),
       documentBlobs: p<{ blob: string }>(`SELECT blob FROM documents WHERE request_id = ? AND blob IS NOT NULL`),
       clearDocumentBlobs: p(`UPDATE documents SET blob = NULL WHERE request_id = ?`),
+      nextExpiry: p<{ at: string | null }>(`SELECT min(expires_at) AS at FROM tasks WHERE status = 'created'
+        AND expires_at IS NOT NULL`),
       artifact: p<ArtifactRow>(`SELECT artifact, service, request_id AS requestId, task_id AS taskId,
         user_session_id AS userSessionId, expires_at AS expiresAt, used_at AS usedAt FROM artifacts
         WHERE artifact = ?`),
@@ -199,11 +212,46 @@ export class DocumentStore {
     return this.db.transaction(fn)();
   }
 
-  /** Runs fn in a transaction and resolves once it is on disk: every write a client is told about. */
-  async commit<T>(fn: () => T): Promise<T> {
-    const result = this.db.transaction(fn)();
-    await this.durability.flush();
-    return result;
+  /**
+   * Runs fn in a transaction and resolves once it is on disk: every write a client is told about.
+   * Writes that arrive together are committed together (group commit): each runs in its own savepoint
+   * of one transaction, so one failing leaves the others whole, and the batch shares its pages in the
+   * WAL and one fsync. A write runs on the next turn of the event loop, not at the call.
+   */
+  commit<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      if (this.queue.length === 1) setImmediate(() => this.drain());
+    });
+  }
+
+  private drain(): void {
+    const batch = this.queue;
+    this.queue = [];
+    const outcomes: Outcome[] = [];
+    try {
+      this.db.transaction(() => {
+        for (const write of batch) {
+          try {
+            outcomes.push({ ok: true, value: this.db.transaction(write.fn)() });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+      })();
+    } catch (error) {
+      for (const write of batch) write.reject(error);
+      return;
+    }
+    this.durability.flush().then(
+      () =>
+        batch.forEach((write, i) => {
+          const outcome = outcomes[i] as Outcome;
+          if (outcome.ok) write.resolve(outcome.value);
+          else write.reject(outcome.error);
+        }),
+      (error: unknown) => batch.forEach((write) => write.reject(error)),
+    );
   }
 
   insertRequest(row: RequestRow): void {
@@ -211,6 +259,9 @@ export class DocumentStore {
   }
   insertTask(row: NewTaskRow): void {
     this.s.insertTask.run(row);
+    if (row.expiresAt !== null && this.nextExpiry !== undefined) {
+      if (this.nextExpiry === null || row.expiresAt < this.nextExpiry) this.nextExpiry = row.expiresAt;
+    }
   }
   insertDocument(row: DocumentRow): void {
     this.s.insertDocument.run(row);
@@ -284,6 +335,19 @@ export class DocumentStore {
     const keys = this.s.documentBlobs.all(requestId).map((r) => r.blob);
     this.s.clearDocumentBlobs.run(requestId);
     return keys;
+  }
+  /**
+   * Whether a waiting task may have expired by `now`: a comparison with the cached earliest expiry,
+   * so the check before every operation costs no query. The cache may only err early (a rolled-back
+   * insert, a task that left `created`), which costs one query that finds nothing.
+   */
+  mayHaveDueTasks(now: string): boolean {
+    if (this.nextExpiry === undefined) this.nextExpiry = this.s.nextExpiry.get()?.at ?? null;
+    return this.nextExpiry !== null && this.nextExpiry <= now;
+  }
+  /** Forget the cached earliest expiry (after expiring tasks). */
+  forgetNextExpiry(): void {
+    this.nextExpiry = undefined;
   }
   dueTasks(now: string): TaskRow[] {
     return this.s.dueTasks.all(now);
