@@ -116,7 +116,7 @@ async function planDocument(
       if (!sds) throw new ParaphError('SDS_DOCUMENT_NOT_FOUND', `SDS document ${sdsId} not found`);
       mimeType = sds.contentType;
       // The order keeps its own link to the bytes: SDS retention must not take them from a live order.
-      blob = await deps.blobs.share(sds.blob);
+      blob = deps.blobs.share(sds.blob);
       plan.blobs.push(blob);
       break;
     }
@@ -145,7 +145,7 @@ async function planDocument(
       if (!archived) throw new ParaphError('ARCHIVE_DOCUMENT_NOT_FOUND', `archive document ${ref} not found`);
       mimeType = archived.mimeType;
       archiveId = ref;
-      blob = await deps.blobs.share(archived.blob);
+      blob = deps.blobs.share(archived.blob);
       plan.blobs.push(blob);
       break;
     }
