@@ -3,7 +3,8 @@ import type { Clock } from './clock';
 
 /**
  * Identifiers in Signicat's shape: `ddMMyyyy` of the day of creation followed by 50 characters of
- * `[0-9a-z]`, 58 in all (a Java client asserts exactly 58). Random, so they cannot be guessed.
+ * `[0-9a-z]`, 58 in all (a Java client asserts exactly 58). They cannot be guessed: 212 of their bits
+ * are random.
  */
 export interface IdGenerator {
   /** A 58-character request, SDS, archive or user-session id. */
@@ -33,9 +34,22 @@ function randomAlphanumeric(length: number): string {
   return out;
 }
 
+/**
+ * The 50 characters after the date: the time in milliseconds (9 base-36 characters), then 41 random
+ * ones (212 bits). Ids made later sort later, so new rows of every table keyed by request id land on
+ * the same last pages of its B-trees, and a group commit writes each page once for the whole batch
+ * instead of one random page per row and order (docs/performance.md).
+ */
+function timeOrderedRandom(date: Date): string {
+  return date.getTime().toString(36).padStart(9, '0') + randomAlphanumeric(41);
+}
+
 export function randomIds(clock: Clock): IdGenerator {
   return {
-    documentId: () => datePrefix(clock.now()) + randomAlphanumeric(50),
+    documentId: () => {
+      const now = clock.now();
+      return datePrefix(now) + timeOrderedRandom(now);
+    },
     artifact: () => randomBytes(32).toString('base64url'),
   };
 }

@@ -7,6 +7,8 @@ export type Db = Database.Database;
 /**
  * Schema migrations, applied in order and recorded in `user_version`. Append; never edit one that has
  * shipped. Every table carries `service` so that each query can be scoped to the calling service.
+ * Tables keyed by request id are WITHOUT ROWID: the key is the table, so a new row writes one B-tree
+ * instead of a table and its key index (every page written costs in the WAL; docs/performance.md).
  */
 const MIGRATIONS: readonly string[] = [
   `
@@ -20,8 +22,7 @@ const MIGRATIONS: readonly string[] = [
     language         TEXT,
     sender_unique_id TEXT,
     definition       TEXT NOT NULL
-  );
-  CREATE INDEX requests_service ON requests(service, created_at);
+  ) WITHOUT ROWID;
 
   CREATE TABLE tasks (
     pk                  INTEGER PRIMARY KEY,
@@ -62,7 +63,7 @@ const MIGRATIONS: readonly string[] = [
     inline_task TEXT,
     definition  TEXT NOT NULL,
     PRIMARY KEY (request_id, document_id)
-  );
+  ) WITHOUT ROWID;
 
   CREATE TABLE task_documents (
     request_id  TEXT NOT NULL,
@@ -72,8 +73,7 @@ const MIGRATIONS: readonly string[] = [
     action_type TEXT NOT NULL,
     optional    INTEGER NOT NULL,
     PRIMARY KEY (request_id, task_id, seq)
-  );
-  CREATE INDEX task_documents_document ON task_documents(request_id, document_id);
+  ) WITHOUT ROWID;
 
   CREATE TABLE notifications (
     request_id      TEXT NOT NULL REFERENCES requests(id),
@@ -84,7 +84,7 @@ const MIGRATIONS: readonly string[] = [
     definition      TEXT NOT NULL,
     disabled_at     TEXT,
     PRIMARY KEY (request_id, task_id, notification_id)
-  );
+  ) WITHOUT ROWID;
 
   CREATE TABLE packaging_tasks (
     request_id        TEXT NOT NULL REFERENCES requests(id),
@@ -94,7 +94,7 @@ const MIGRATIONS: readonly string[] = [
     status            TEXT NOT NULL,
     definition        TEXT NOT NULL,
     PRIMARY KEY (request_id, packaging_task_id)
-  );
+  ) WITHOUT ROWID;
 
   CREATE TABLE events (
     id         INTEGER PRIMARY KEY,
