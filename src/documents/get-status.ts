@@ -19,34 +19,27 @@ export function getStatus(
   const out: TaskStatusInfo[] = [];
   for (const requestId of requestIds) {
     const request = loadRequest(deps, service.name, requestId, { allowDeleted: true });
-    const documents = new Map(deps.store.documents(request.id).map((d) => [d.documentId, d]));
-    const taskDocuments = deps.store.taskDocuments(request.id);
-    for (const task of deps.store.tasks(request.id)) {
-      const documentStatus = taskDocuments
-        .filter((td) => td.taskId === task.taskId)
-        .map((td): DocumentStatus => {
-          const status: DocumentStatus = { id: td.documentId };
-          if (documents.get(td.documentId)?.blob) {
-            status.originalUri = orderDocumentUrl(
-              deps.publicBaseUrl,
-              service.name,
-              request.id,
-              task.taskId,
-              td.documentId,
-              'original',
-            );
-          }
-          return status;
-        });
-      const info: TaskStatusInfo = {
-        requestId: request.id,
-        taskId: task.taskId,
-        taskStatus: task.status as TaskStatus,
-        documentStatus,
-      };
-      if (request.clientReference !== null) info.clientReference = request.clientReference;
-      if (task.clientStatus !== null) info.clientStatus = task.clientStatus;
-      out.push(info);
+    let info: TaskStatusInfo | undefined;
+    for (const row of deps.store.statusRows(request.id)) {
+      if (info?.taskId !== row.taskId) {
+        info = { requestId: request.id, taskId: row.taskId, taskStatus: row.status as TaskStatus, documentStatus: [] };
+        if (request.clientReference !== null) info.clientReference = request.clientReference;
+        if (row.clientStatus !== null) info.clientStatus = row.clientStatus;
+        out.push(info);
+      }
+      if (row.documentId === null) continue;
+      const status: DocumentStatus = { id: row.documentId };
+      if (row.stored) {
+        status.originalUri = orderDocumentUrl(
+          deps.publicBaseUrl,
+          service.name,
+          request.id,
+          row.taskId,
+          row.documentId,
+          'original',
+        );
+      }
+      info.documentStatus.push(status);
     }
   }
   return { taskStatusInfo: out };

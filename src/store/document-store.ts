@@ -108,6 +108,15 @@ export interface ArtifactRow {
 
 export type SqlParam = string | number | null;
 
+/** One row per document of each task (or one with a null document for a task without), for getStatus. */
+export interface StatusRow {
+  taskId: string;
+  status: string;
+  clientStatus: string | null;
+  documentId: string | null;
+  stored: number;
+}
+
 interface QueuedWrite {
   readonly fn: () => unknown;
   readonly resolve: (value: unknown) => void;
@@ -195,6 +204,11 @@ export class DocumentStore {
       clearDocumentBlobs: p(`UPDATE documents SET blob = NULL WHERE request_id = ?`),
       nextExpiry: p<{ at: string | null }>(`SELECT min(expires_at) AS at FROM tasks WHERE status = 'created'
         AND expires_at IS NOT NULL`),
+      statusRows: p<StatusRow>(`SELECT t.task_id AS taskId, t.status, t.client_status AS clientStatus,
+        td.document_id AS documentId, d.blob IS NOT NULL AS stored FROM tasks t
+        LEFT JOIN task_documents td ON td.request_id = t.request_id AND td.task_id = t.task_id
+        LEFT JOIN documents d ON d.request_id = td.request_id AND d.document_id = td.document_id
+        WHERE t.request_id = ? ORDER BY t.seq, td.seq`),
       artifact: p<ArtifactRow>(`SELECT artifact, service, request_id AS requestId, task_id AS taskId,
         user_session_id AS userSessionId, expires_at AS expiresAt, used_at AS usedAt FROM artifacts
         WHERE artifact = ?`),
@@ -293,6 +307,10 @@ export class DocumentStore {
   }
   task(requestId: string, taskId: string): TaskRow | undefined {
     return this.s.task.get(requestId, taskId);
+  }
+  /** Everything getStatus needs of a request's tasks, in one query. */
+  statusRows(requestId: string): StatusRow[] {
+    return this.s.statusRows.all(requestId);
   }
   nextTaskSeq(requestId: string): number {
     return (this.s.maxTaskSeq.get(requestId)?.seq ?? -1) + 1;
