@@ -108,8 +108,9 @@ export class BlobStore {
     return copy;
   }
 
+  /** Reads in 1 MiB chunks: a 20 MB download in 20 writes to the socket instead of 320. */
   openRead(key: string): ReadStream {
-    return createReadStream(this.path(key));
+    return createReadStream(this.path(key), { highWaterMark: 1024 * 1024 });
   }
 
   async size(key: string): Promise<number> {
