@@ -4,17 +4,19 @@
  *   1. createRequest / getStatus (SOAP): req/s and p99 over loopback (autocannon), against a bare `soap`
  *      echo service called with an envelope of the same size.
  *   2. SDS upload / download of a 20 MiB document in MiB/s (median of repetitions), against a bare
- *      express stream-to-file server.
+ *      express stream-to-file server (and, for reference only, the same server flushing each upload to
+ *      disk before answering, as Paraph does).
  *   3. Peak RSS growth of Paraph while a 100 MiB upload streams into SDS.
  *
  * Every server under test is its own child process (`node dist/src/main.js`, `node dist/bench/*.js`);
  * this process only generates load and measures. Prints a table; writes the raw figures to
  * .bench/latest.json (and a dated copy).
  *
- * Environment: BENCH_DURATION (s, 10), BENCH_WARMUP (s, 3), BENCH_CONNECTIONS (10), BENCH_REPS (7),
- * BENCH_ONLY (comma list of soap,sds,rss), BENCH_PROFILE=1 (servers run with --cpu-prof into
+ * Environment: BENCH_DURATION (s, 10), BENCH_WARMUP (s, 3), BENCH_CONNECTIONS (10), BENCH_REPS (11),
+ * BENCH_ONLY (comma list of soap or createRequest/getStatus, sds, rss), BENCH_PROFILE=1 (servers run with --cpu-prof into
  * .bench/profiles; the figures of such a run are not comparable), BENCH_STRICT=1 (exit 1 on a missed target).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -43,7 +45,7 @@ function envNumber(name: string, fallback: number): number {
 const DURATION = envNumber('BENCH_DURATION', 10);
 const WARMUP = envNumber('BENCH_WARMUP', 3);
 const CONNECTIONS = envNumber('BENCH_CONNECTIONS', 10);
-const REPS = envNumber('BENCH_REPS', 7);
+const REPS = envNumber('BENCH_REPS', 11);
 const SDS_DOC_BYTES = 20 * MiB;
 const RSS_UPLOAD_BYTES = 100 * MiB;
 const RSS_SAMPLE_MS = 20;
@@ -122,14 +124,19 @@ async function startEcho(): Promise<ServerChild> {
   });
 }
 
-async function startStreamServer(name: string): Promise<ServerChild> {
+async function startStreamServer(name: string, fsync = false): Promise<ServerChild> {
   const port = await freePort();
   return startServer({
     name,
     script: join(ROOT, 'dist', 'bench', 'stream-server.js'),
     cwd: ROOT,
     port,
-    env: { BENCH_HOST: '127.0.0.1', BENCH_PORT: String(port), BENCH_DATA_DIR: join(tmp, name) },
+    env: {
+      BENCH_HOST: '127.0.0.1',
+      BENCH_PORT: String(port),
+      BENCH_DATA_DIR: join(tmp, name),
+      BENCH_FSYNC: fsync ? '1' : '0',
+    },
     ready: /stream-to-file listening on/,
     nodeArgs: nodeArgs(name),
   });
@@ -195,10 +202,13 @@ async function soapBench(paraph: ServerChild, echo: ServerChild): Promise<SoapPa
   expect(status.includes('task-status-info') && status.includes(requestId), `getStatus answered:\n${status}`);
 
   const pairs: SoapPair[] = [];
-  for (const [operation, envelope] of [
-    ['createRequest', createEnvelope],
-    ['getStatus', statusEnvelope],
-  ] as const) {
+  const operations = (
+    [
+      ['createRequest', createEnvelope],
+      ['getStatus', statusEnvelope],
+    ] as const
+  ).filter(([operation]) => ONLY.has('soap') || ONLY.has(operation));
+  for (const [operation, envelope] of operations) {
     const bytes = Buffer.byteLength(envelope, 'utf8');
     const echoed = paddedEchoEnvelope(bytes);
     const answer = await soapCall(echoUrl, echoed.envelope);
@@ -232,6 +242,8 @@ interface SdsResult {
   readonly repetitions: number;
   readonly paraph: TransferSide;
   readonly baseline: TransferSide;
+  /** The baseline server flushing each upload to disk before answering (as Paraph does); reference only. */
+  readonly baselineFsync: TransferSide;
   readonly uploadRatio: number;
   readonly downloadRatio: number;
 }
@@ -284,26 +296,31 @@ function bareTransfers(bare: ServerChild): TransferTarget {
 
 const mibps = (bytes: number, ms: number): number => bytes / MiB / (ms / 1000);
 
-async function sdsBench(paraph: ServerChild, bare: ServerChild): Promise<SdsResult> {
+async function sdsBench(paraph: ServerChild, bare: ServerChild, bareFsync: ServerChild): Promise<SdsResult> {
   const doc = largePdfLike(SDS_DOC_BYTES);
-  const sides = { paraph: paraphTransfers(paraph), baseline: bareTransfers(bare) };
-  const times = {
-    paraph: { up: [] as number[], down: [] as number[], ids: [] as string[] },
-    baseline: { up: [] as number[], down: [] as number[], ids: [] as string[] },
+  const sides = { paraph: paraphTransfers(paraph), baseline: bareTransfers(bare), baselineFsync: bareTransfers(bareFsync) };
+  type Side = keyof typeof sides;
+  const times: Record<Side, { up: number[]; down: number[]; ids: string[] }> = {
+    paraph: { up: [], down: [], ids: [] },
+    baseline: { up: [], down: [], ids: [] },
+    baselineFsync: { up: [], down: [], ids: [] },
   };
-  log(`SDS: ${SDS_DOC_BYTES / MiB} MiB, 1 warm-up + ${REPS} repetitions each way, alternating sides`);
+  // The order of the sides rotates from one repetition to the next, so no side always goes first.
+  const names: Side[] = ['baseline', 'paraph', 'baselineFsync'];
+  const orderOf = (i: number): Side[] => [...names.slice(i % names.length), ...names.slice(0, i % names.length)];
+  log(`SDS: ${SDS_DOC_BYTES / MiB} MiB, 1 warm-up + ${REPS} repetitions each way, rotating sides`);
   for (const side of Object.values(sides)) await side.download((await side.upload(doc)).id);
   for (let i = 0; i < REPS; i++) {
-    const order = i % 2 === 0 ? (['baseline', 'paraph'] as const) : (['paraph', 'baseline'] as const);
-    for (const name of order) {
+    for (const name of orderOf(i)) {
+      // Start every upload with no dirty pages from the previous one being written back under it.
+      execFileSync('sync');
       const { ms, id } = await sides[name].upload(doc);
       times[name].up.push(ms);
       times[name].ids.push(id);
     }
   }
   for (let i = 0; i < REPS; i++) {
-    const order = i % 2 === 0 ? (['baseline', 'paraph'] as const) : (['paraph', 'baseline'] as const);
-    for (const name of order) times[name].down.push(await sides[name].download(times[name].ids[i] as string));
+    for (const name of orderOf(i)) times[name].down.push(await sides[name].download(times[name].ids[i] as string));
   }
   const side = (t: { up: number[]; down: number[] }): TransferSide => ({
     uploadMs: t.up,
@@ -318,6 +335,7 @@ async function sdsBench(paraph: ServerChild, bare: ServerChild): Promise<SdsResu
     repetitions: REPS,
     paraph: p,
     baseline: b,
+    baselineFsync: side(times.baselineFsync),
     uploadRatio: p.uploadMiBps / b.uploadMiBps,
     downloadRatio: p.downloadMiBps / b.downloadMiBps,
   };
@@ -440,6 +458,15 @@ function table(rows: readonly Row[]): string {
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
+/** The commit the measured build came from (`-dirty`: the working tree had changes, which were built too). */
+function gitDescribe(): string {
+  try {
+    return execFileSync('git', ['describe', '--always', '--dirty'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
 async function main(): Promise<void> {
   const started = new Date();
   const results: {
@@ -450,11 +477,12 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const missed: string[] = [];
 
-  if (ONLY.has('soap') || ONLY.has('sds')) {
+  const soapWanted = ONLY.has('soap') || ONLY.has('createRequest') || ONLY.has('getStatus');
+  if (soapWanted || ONLY.has('sds')) {
     const paraph = await startParaph('paraph', 64 * MiB);
     const servers: ServerChild[] = [paraph];
     try {
-      if (ONLY.has('soap')) {
+      if (soapWanted) {
         const echo = await startEcho();
         servers.push(echo);
         results.soap = await soapBench(paraph, echo);
@@ -463,7 +491,9 @@ async function main(): Promise<void> {
       if (ONLY.has('sds')) {
         const bare = await startStreamServer('stream');
         servers.push(bare);
-        results.sds = await sdsBench(paraph, bare);
+        const bareFsync = await startStreamServer('stream-fsync', true);
+        servers.push(bareFsync);
+        results.sds = await sdsBench(paraph, bare, bareFsync);
       }
     } finally {
       await Promise.all(servers.map((s) => s.stop()));
@@ -511,6 +541,15 @@ async function main(): Promise<void> {
         verdict: verdict(ok),
       });
     }
+    const fs = s.baselineFsync;
+    rows.push({
+      measure: `  reference: baseline + fsync, upload / download`,
+      paraph: '',
+      baseline: `${f0(fs.uploadMiBps)} / ${f0(fs.downloadMiBps)}`,
+      ratio: `${f2(s.paraph.uploadMiBps / fs.uploadMiBps)} / ${f2(s.paraph.downloadMiBps / fs.downloadMiBps)}`,
+      target: '',
+      verdict: '',
+    });
   }
   if (results.rss) {
     const { paraph, baseline } = results.rss;
@@ -539,6 +578,7 @@ async function main(): Promise<void> {
   const finished = new Date();
   const environment = {
     started: started.toISOString(),
+    source: gitDescribe(),
     finished: finished.toISOString(),
     node: process.version,
     cpus: cpus().length,
@@ -549,7 +589,7 @@ async function main(): Promise<void> {
     settings: { durationSeconds: DURATION, warmupSeconds: WARMUP, connections: CONNECTIONS, repetitions: REPS },
   };
   const out = `
-Paraph benchmark: ${started.toISOString()}, node ${process.version}, ${environment.cpus} CPUs (${environment.cpuModel})
+Paraph benchmark: ${started.toISOString()}, source ${environment.source}, node ${process.version}, ${environment.cpus} CPUs (${environment.cpuModel})
 SOAP: autocannon, ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per side; baseline = bare soap echo, same envelope size
 SDS: baseline = bare express stream-to-file; RSS: VmRSS of the server process, growth over idle
 ${PROFILE ? 'PROFILE RUN: servers ran with --cpu-prof; figures are not comparable\n' : ''}

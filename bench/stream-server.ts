@@ -3,11 +3,13 @@
  * file back, nothing else (no auth, no database, no fsync). Run as a child process by bench/run.ts.
  *   POST /files      → 201, body = the new file's id
  *   GET  /files/:id  → 200, the file's bytes with Content-Length
- * Environment: BENCH_PORT (required), BENCH_DATA_DIR (required), BENCH_HOST (default 127.0.0.1).
+ * Environment: BENCH_PORT (required), BENCH_DATA_DIR (required), BENCH_HOST (default 127.0.0.1),
+ * BENCH_FSYNC=1 (flush each uploaded file to disk before answering, as Paraph's blob store does; a
+ * reference point, not the baseline).
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import express from 'express';
@@ -17,6 +19,16 @@ const host = process.env.BENCH_HOST ?? '127.0.0.1';
 const dir = process.env.BENCH_DATA_DIR;
 if (!Number.isInteger(port) || port <= 0) throw new Error('BENCH_PORT must be a port number');
 if (!dir) throw new Error('BENCH_DATA_DIR is required');
+const fsync = process.env.BENCH_FSYNC === '1';
+
+async function flush(file: string): Promise<void> {
+  const handle = await open(file, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
 mkdirSync(dir, { recursive: true });
 
 const app = express();
@@ -25,7 +37,10 @@ app.set('etag', false);
 
 app.post('/files', (req, res) => {
   const id = randomBytes(16).toString('hex');
-  pipeline(req, createWriteStream(join(dir, id))).then(
+  const file = join(dir, id);
+  pipeline(req, createWriteStream(file))
+    .then(() => (fsync ? flush(file) : undefined))
+    .then(
     () => {
       res.status(201).type('text/plain').send(id);
     },
