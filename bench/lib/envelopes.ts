@@ -1,7 +1,7 @@
 /**
- * The request bodies of the SOAP benchmarks. createRequest is the WCF-generated call of
- * /work/shared/reference/contract/examples/wire/01-createRequest.wcf.request.xml (service demo, an SDS
- * document uploaded by the bench); getStatus is 04-getStatus.request.xml. The echo envelope is padded
+ * The request bodies of the SOAP benchmarks. createRequest is the call a WCF client generates for a
+ * one-signer order (as in fixtures/contract/createRequest__wcf-sds-document: service demo, an SDS
+ * document uploaded by the bench); getStatus is WCF's getStatus for one request. The echo envelope is padded
  * to the byte length of the Paraph envelope it stands against.
  */
 export const DOCUMENT_V3_NS = 'https://id.signicat.com/definitions/wsdl/Document-v3';

@@ -594,7 +594,7 @@ describe('order document URL /doc/{service}/order/{requestId}/{taskId}/{document
   let requestId: string;
 
   function createRequestXml(sdsId: string): string {
-    // As WCF puts it on the wire (examples/wire/01-createRequest.wcf.request.xml), for service demo.
+    // As WCF puts it on the wire (as in fixtures/contract/createRequest__wcf-sds-document), for service demo.
     return `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/">
   <s:Body xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">
     <create-request-request xmlns="${DOC_NS}">
