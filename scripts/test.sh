@@ -20,4 +20,8 @@ fi
 npm install --no-audit --no-fund --loglevel=error
 npx tsc -p tsconfig.json
 npx tsc -p tsconfig.test.json   # type-check the tests too (ts-jest only transpiles)
-npx jest --ci "$@"
+status=0
+npx jest --ci --json --outputFile=.jest-results.json "$@" || status=$?
+# One plain closing line that any CI can read: "N passed, N failed".
+node -e 'const r = require("./.jest-results.json"); console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`)' || true
+exit $status
