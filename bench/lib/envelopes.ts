@@ -31,13 +31,13 @@ export function createRequestEnvelope(service: string, password: string, sdsId: 
             <document-ref>Kontrakt</document-ref>
           </document-action>
           <notification type="URL" notification-id="req_callback_0">
-            <recipient>https://prosesspilotenesignicatwebapi-preprod.azurewebsites.net:443/api/Callback/GetSigning?orgname=acme</recipient>
+            <recipient>https://client.example/api/Callback/GetSigning?orgname=acme</recipient>
             <message>callbackurl</message>
             <schedule>
               <state-is>completed</state-is>
             </schedule>
           </notification>
-          <on-task-complete>https://prosesspilotenesignicatwebapi-preprod.azurewebsites.net:443/api/Callback/Landingpage?lcid=1044</on-task-complete>
+          <on-task-complete>https://client.example/api/Callback/Landingpage?lcid=1044</on-task-complete>
           <signature responsive="true">
             <method handwritten="true">nbid-sign</method>
             <method handwritten="true">nbid-mobil-sign</method>
