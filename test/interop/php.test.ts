@@ -1,0 +1,86 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { startParaph, type RunningParaph } from '../helpers/paraph';
+
+/**
+ * Interop: a whole order's life driven by PHP's SoapClient in WSDL mode (Debian php-cli + php-soap), the
+ * way legacy PHP clients talk to DocumentService v3: it downloads the served WSDL, posts to its
+ * soap:address, sends polymorphic documents as SoapVar(…, SOAP_ENC_OBJECT, 'sds-document', tns) and maps
+ * hyphenated element/attribute names to object properties. test/interop/php/order_life.php prints one
+ * `PASS <step>` or `FAIL <step>: reason` line per step and exits non-zero when any step failed.
+ *
+ * The script is run with an asynchronous spawn, not spawnSync: the server runs in this process, and
+ * spawnSync would block the event loop that has to answer the script's HTTP calls.
+ */
+
+const PHP = 'php';
+const SCRIPT = join(__dirname, 'php', 'order_life.php');
+const TIMEOUT_MS = 120_000;
+/** The number of steps order_life.php reports; a step that silently disappears must fail this test. */
+const STEPS = 15;
+
+interface RunResult {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  error?: Error;
+}
+
+/** spawnSync's result shape, without blocking the event loop. */
+function run(command: string, args: string[], timeoutMs: number): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    let stdout = '';
+    let stderr = '';
+    let error: Error | undefined;
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', (err) => (error = err));
+    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr, error }));
+  });
+}
+
+function report(label: string, out: RunResult): string {
+  return [
+    `--- ${label}: exit status ${String(out.status)}` +
+      (out.signal ? `, killed by ${out.signal}` : '') +
+      (out.error ? `, error ${out.error.message}` : ''),
+    '--- stdout:',
+    out.stdout,
+    '--- stderr:',
+    out.stderr,
+  ].join('\n');
+}
+
+let server: RunningParaph;
+
+beforeAll(async () => {
+  server = await startParaph();
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+test('php has the soap extension', async () => {
+  const out = await run(PHP, ['-r', 'echo extension_loaded("soap") ? "soap" : "none";'], 30_000);
+  if (out.status !== 0) console.log(report('php -r', out));
+  expect(out.status).toBe(0);
+  expect(out.stdout).toBe('soap');
+});
+
+test(
+  'a whole order life through PHP SoapClient: every step passes',
+  async () => {
+    const out = await run(PHP, [SCRIPT, server.url], TIMEOUT_MS);
+    const lines = out.stdout.split('\n');
+    const passed = lines.filter((l) => l.startsWith('PASS '));
+    const failed = lines.filter((l) => l.startsWith('FAIL '));
+    if (out.status !== 0 || failed.length > 0 || passed.length < STEPS) console.log(report('order_life.php', out));
+    expect(failed).toEqual([]);
+    expect(out.status).toBe(0);
+    expect(passed.length).toBeGreaterThanOrEqual(STEPS);
+  },
+  TIMEOUT_MS + 30_000,
+);
