@@ -1,0 +1,137 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startParaph, type RunningParaph } from '../helpers/paraph';
+
+/**
+ * Interop: a whole order's life driven by a real Java JAX-WS client. The Debian `jaxws` package's
+ * wsimport generates the classes from the WSDL this server serves (`-Xnocompile -keep`, since its own
+ * compile step does not find the JAX-WS/JAXB APIs that Java 11+ no longer ships), javac compiles them
+ * with test/interop/java/OrderLife.java against /usr/share/java/* (jaxws-rt, jaxb, saaj, ...), and java
+ * runs it. OrderLife prints one `PASS <step>` or `FAIL <step>: reason` line per step and exits non-zero
+ * when any step failed.
+ *
+ * Every child is spawned asynchronously: the server runs in this process, and spawnSync would block the
+ * event loop that has to answer wsimport's WSDL fetch and the client's calls.
+ */
+
+const CLASSPATH_LIBS = '/usr/share/java/*';
+const SOURCE = join(__dirname, 'java', 'OrderLife.java');
+const BUILD_TIMEOUT_MS = 120_000;
+const RUN_TIMEOUT_MS = 120_000;
+/** The number of steps OrderLife reports; a step that silently disappears must fail this test. */
+const STEPS = 15;
+
+interface RunResult {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  error?: Error;
+}
+
+/** spawnSync's result shape, without blocking the event loop. */
+function run(command: string, args: string[], timeoutMs: number): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    let stdout = '';
+    let stderr = '';
+    let error: Error | undefined;
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', (err) => (error = err));
+    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr, error }));
+  });
+}
+
+function report(label: string, out: RunResult): string {
+  return [
+    `--- ${label}: exit status ${String(out.status)}` +
+      (out.signal ? `, killed by ${out.signal}` : '') +
+      (out.error ? `, error ${out.error.message}` : ''),
+    '--- stdout:',
+    out.stdout,
+    '--- stderr:',
+    out.stderr,
+  ].join('\n');
+}
+
+function javaFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return javaFiles(path);
+    return name.endsWith('.java') ? [path] : [];
+  });
+}
+
+let server: RunningParaph;
+let work: string;
+
+beforeAll(async () => {
+  server = await startParaph();
+  work = mkdtempSync(join(tmpdir(), 'paraph-java-'));
+});
+
+afterAll(async () => {
+  await server?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+test('javac, java and wsimport are installed', async () => {
+  for (const [cmd, args] of [
+    ['javac', ['-version']],
+    ['java', ['-version']],
+  ] as const) {
+    const out = await run(cmd, [...args], 30_000);
+    if (out.status !== 0) console.log(report(cmd, out));
+    expect(out.status).toBe(0);
+  }
+  const out = await run('wsimport', ['-version'], 30_000);
+  if (out.status !== 0) console.log(report('wsimport -version', out));
+  expect(out.status).toBe(0);
+});
+
+test(
+  'a whole order life through a wsimport-generated JAX-WS client: every step passes',
+  async () => {
+    const src = join(work, 'src');
+    const classes = join(work, 'classes');
+    mkdirSync(src);
+    mkdirSync(classes);
+
+    const wsimport = await run(
+      'wsimport',
+      ['-Xnocompile', '-keep', '-s', src, '-d', src, '-p', 'com.signicat.document.v3', `${server.url}/ws/documentservice-v3?wsdl`],
+      BUILD_TIMEOUT_MS,
+    );
+    const generated = wsimport.status === 0 ? javaFiles(src) : [];
+    if (wsimport.status !== 0 || generated.length === 0) console.log(report('wsimport', wsimport));
+    expect(wsimport.status).toBe(0);
+    expect(generated.map((f) => f.slice(src.length + 1))).toEqual(
+      expect.arrayContaining([
+        join('com', 'signicat', 'document', 'v3', 'DocumentService.java'),
+        join('com', 'signicat', 'document', 'v3', 'SdsDocument.java'),
+        join('com', 'signicat', 'document', 'v3', 'ProvidedDocument.java'),
+      ]),
+    );
+
+    const javac = await run(
+      'javac',
+      ['-encoding', 'UTF-8', '-nowarn', '-cp', CLASSPATH_LIBS, '-d', classes, ...generated, SOURCE],
+      BUILD_TIMEOUT_MS,
+    );
+    if (javac.status !== 0) console.log(report('javac', javac));
+    expect(javac.status).toBe(0);
+
+    const out = await run('java', ['-cp', `${classes}:${CLASSPATH_LIBS}`, 'OrderLife', server.url], RUN_TIMEOUT_MS);
+    const lines = out.stdout.split('\n');
+    const passed = lines.filter((l) => l.startsWith('PASS '));
+    const failed = lines.filter((l) => l.startsWith('FAIL '));
+    if (out.status !== 0 || failed.length > 0 || passed.length < STEPS) console.log(report('OrderLife', out));
+    expect(failed).toEqual([]);
+    expect(out.status).toBe(0);
+    expect(passed.length).toBeGreaterThanOrEqual(STEPS);
+  },
+  2 * BUILD_TIMEOUT_MS + RUN_TIMEOUT_MS + 30_000,
+);

@@ -1,0 +1,659 @@
+import com.signicat.document.v3.*;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.math.BigInteger;
+import java.net.Authenticator;
+import java.net.HttpURLConnection;
+import java.net.PasswordAuthentication;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Drives one whole DocumentService v3 order through a JAX-WS (wsimport) client, the way a legacy Java
+ * client would. Usage: java -cp "classes:/usr/share/java/*" OrderLife BASE_URL
+ *
+ * Every step prints exactly one line, "PASS <step>" or "FAIL <step>: <reason>"; the exit code is 1 when
+ * any step failed. Expected values are those of the wire contract (CONTRACT.md sections 0, 1 and 4).
+ */
+public final class OrderLife {
+    static final String SERVICE = "demo";
+    static final String PASSWORD = "Bond007";
+    static final Pattern ID_RE = Pattern.compile("^[0-9]{8}[0-9a-z]{50}$");
+    static final byte[] PDF = ("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+            + "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+            .getBytes(StandardCharsets.ISO_8859_1);
+    static final String TEXT = "Vilk\u00e5r og betingelser \u2014 \u00c6\u00f8\u00e5, na\u00efve caf\u00e9 \u20ac 42.\nLinje 2.\n";
+    static final byte[] TEXT_BYTES = TEXT.getBytes(StandardCharsets.UTF_8);
+    static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+    static final String CLIENT_REF = "cliref-\u00e6\u00f8\u00e5-" + RUN;
+    static final String CLIENT_STATUS = "Til vurdering \u00c6\u00d8\u00c5 " + RUN;
+    static final String[] PAGE_TASKS = {"p03", "p01", "p05", "p02", "p04"};
+
+    static String base;
+    static DocumentEndPoint port;
+    static final Map<String, Object> state = new HashMap<>();
+    static int passed = 0;
+    static int failed = 0;
+
+    interface Body { void run() throws Exception; }
+
+    static final class Skip extends Exception {
+        Skip(String m) { super(m); }
+    }
+
+    static void step(String name, Body body) {
+        try {
+            body.run();
+            System.out.println("PASS " + name);
+            passed++;
+        } catch (Skip e) {
+            System.out.println("FAIL " + name + ": skipped, " + e.getMessage());
+            failed++;
+        } catch (AssertionError e) {
+            System.out.println("FAIL " + name + ": " + e.getMessage());
+            failed++;
+        } catch (javax.xml.ws.soap.SOAPFaultException e) {
+            System.out.println("FAIL " + name + ": unexpected SOAP fault " + e.getFault().getFaultCode() + ": " + e.getMessage());
+            failed++;
+        } catch (Throwable e) {
+            StackTraceElement where = null;
+            for (StackTraceElement s : e.getStackTrace()) {
+                if (s.getClassName().startsWith("OrderLife")) { where = s; break; }
+            }
+            System.out.println("FAIL " + name + ": " + e.getClass().getName() + ": " + e.getMessage() + " [" + where + "]");
+            failed++;
+        }
+        System.out.flush();
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T> T need(String key) throws Skip {
+        if (!state.containsKey(key)) throw new Skip("needs " + key + " from an earlier step");
+        return (T) state.get(key);
+    }
+
+    static void eq(Object actual, Object expected, String what) {
+        if (!Objects.equals(actual, expected)) {
+            throw new AssertionError(what + ": expected " + show(expected) + ", got " + show(actual));
+        }
+    }
+
+    static String show(Object o) {
+        if (o instanceof String) return "\"" + o + "\"";
+        if (o instanceof byte[]) return Arrays.toString((byte[]) o);
+        return String.valueOf(o);
+    }
+
+    static void check(boolean cond, String what) {
+        if (!cond) throw new AssertionError(what);
+    }
+
+    static String originalUri(String rid, String tid, String did) {
+        return base + "/doc/" + SERVICE + "/order/" + rid + "/" + tid + "/" + did + "/original";
+    }
+
+    // ---- builders ------------------------------------------------------------------------------------
+
+    static TaskFilterCriteria criteria(TaskFilterField field, String value, LogicalOperator op) {
+        TaskFilterCriteria c = new TaskFilterCriteria();
+        c.setField(field);
+        c.setValue(value); // a java.lang.String: JAXB writes xsi:type="xs:string"
+        c.setOperator(op);
+        return c;
+    }
+
+    static TaskFilter filter(TaskFilterCriteria... cs) {
+        TaskFilter f = new TaskFilter();
+        f.getCriteria().addAll(Arrays.asList(cs));
+        return f;
+    }
+
+    static List<TaskInfo> find(TaskFilter f, Integer from, Integer to, TaskFilterField sort, Boolean asc) {
+        FindTasksRequest r = new FindTasksRequest();
+        r.setService(SERVICE);
+        r.setPassword(PASSWORD);
+        r.setFilter(f);
+        if (from != null) r.setFromIndex(BigInteger.valueOf(from));
+        if (to != null) r.setToIndex(BigInteger.valueOf(to));
+        if (sort != null) r.setSortField(sort);
+        if (asc != null) r.setAscending(asc);
+        FindTasksResponse res = port.findTasks(r);
+        check(res != null, "findTasks returned null");
+        return res.getTask();
+    }
+
+    static List<TaskInfo> find(TaskFilter f) {
+        return find(f, null, null, null, null);
+    }
+
+    static List<TaskStatusInfo> status(String rid) {
+        GetStatusRequest r = new GetStatusRequest();
+        r.setService(SERVICE);
+        r.setPassword(PASSWORD);
+        r.getRequestId().add(rid);
+        GetStatusResponse res = port.getStatus(r);
+        List<TaskStatusInfo> infos = res.getTaskStatusInfo();
+        for (TaskStatusInfo i : infos) {
+            eq(i.getRequestId(), rid, "task-status-info request-id");
+            check(i.getTaskStatus() != null, "task-status missing for " + i.getTaskId());
+        }
+        return infos;
+    }
+
+    static Map<String, TaskStatusInfo> byTask(List<TaskStatusInfo> infos) {
+        Map<String, TaskStatusInfo> by = new HashMap<>();
+        for (TaskStatusInfo i : infos) by.put(i.getTaskId(), i);
+        eq(by.size(), infos.size(), "task-ids in getStatus are unique");
+        return by;
+    }
+
+    static List<String> taskIds(List<?> items) {
+        List<String> ids = new ArrayList<>();
+        for (Object o : items) {
+            if (o instanceof TaskInfo) ids.add(((TaskInfo) o).getTaskId());
+            else if (o instanceof TaskStatusInfo) ids.add(((TaskStatusInfo) o).getTaskId());
+            else if (o instanceof Task) ids.add(((Task) o).getId());
+        }
+        return ids;
+    }
+
+    static DocumentAction action(DocumentActionType type, String ref, Integer order, Boolean optional) {
+        DocumentAction a = new DocumentAction();
+        a.setType(type);
+        a.setDocumentRef(ref);
+        a.setOrderIndex(order);
+        a.setOptional(optional);
+        return a;
+    }
+
+    static Request buildRequest(String sdsId) {
+        Request req = new Request();
+        req.setProfile("default");
+        req.setLanguage("nb");
+
+        Subject shared = new Subject();
+        shared.setId("subj_1");
+        shared.setNationalId("01017012345");
+        shared.setFirstName("\u00c5se");
+        shared.setLastName("N\u00f8rby");
+        shared.setMobile("+4790000001");
+        shared.setEmail("ase@example.com");
+        req.getSubject().add(shared);
+
+        SdsDocument sds = new SdsDocument();
+        sds.setId("doc_1");
+        sds.setRefSdsId(sdsId);
+        sds.setDescription("Avtale \u00c6\u00f8\u00e5");
+        sds.setExternalReference("ext-1");
+        sds.setSendToArchive(false);
+        ProvidedDocument provided = new ProvidedDocument();
+        provided.setId("doc_2");
+        provided.setMimeType("text/plain");
+        provided.setData(TEXT_BYTES);
+        provided.setDescription("Vilk\u00e5r");
+        req.getDocument().add(sds);
+        req.getDocument().add(provided);
+
+        // task_1: an inline subject, a URL notification on completion, an artifact.
+        Task t1 = new Task();
+        t1.setId("task_1");
+        t1.setBundle(false);
+        Subject inline = new Subject();
+        inline.setNationalId("02028054321");
+        inline.setFirstName("Bj\u00f8rn");
+        inline.setLastName("Eriksen");
+        inline.setEmail("bjorn@example.com");
+        t1.setSubject(inline);
+        t1.setDaysToLive(14);
+        t1.setLanguage("en");
+        t1.getDocumentAction().add(action(DocumentActionType.SIGN, "doc_1", 1, null));
+        t1.getDocumentAction().add(action(DocumentActionType.VIEW, "doc_2", 2, true));
+        Notification n = new Notification();
+        n.setType(NotificationType.URL);
+        n.setNotificationId("url_1");
+        n.setRecipient("http://127.0.0.1:9/callback?x=1");
+        n.setMessage("callbackurl");
+        Schedule s = new Schedule();
+        s.setStateIs(TaskStatus.COMPLETED);
+        n.getSchedule().add(s);
+        t1.getNotification().add(n);
+        Authentication auth = new Authentication();
+        auth.setArtifact(true);
+        auth.getMethod().add("nbid");
+        t1.setAuthentication(auth);
+        t1.setOnTaskComplete("https://client.example/done");
+
+        // task_2: the request-level subject by subject-ref, after task_1.
+        Task t2 = new Task();
+        t2.setId("task_2");
+        t2.setSubjectRef("subj_1");
+        t2.getDocumentAction().add(action(DocumentActionType.SIGN, "doc_1", null, null));
+        t2.getDependsOnTask().add("task_1");
+
+        req.getTask().add(t1);
+        req.getTask().add(t2);
+        req.setClientReference(CLIENT_REF);
+        return req;
+    }
+
+    static CreateRequestResponse create(String service, String password, Request req) {
+        CreateRequestRequest r = new CreateRequestRequest();
+        r.setService(service);
+        r.setPassword(password);
+        r.getRequest().add(req);
+        return port.createRequest(r);
+    }
+
+    // ---- the steps -----------------------------------------------------------------------------------
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 1) {
+            System.err.println("usage: OrderLife BASE_URL");
+            System.exit(2);
+        }
+        base = args[0].replaceAll("/+$", "");
+
+        step("wsdl: DocumentService built from the served WSDL, port ready", () -> {
+            DocumentService service = new DocumentService(new URL(base + "/ws/documentservice-v3?wsdl"));
+            port = service.getDocumentServiceEndPointPort();
+            Object address = ((javax.xml.ws.BindingProvider) port).getRequestContext()
+                    .get(javax.xml.ws.BindingProvider.ENDPOINT_ADDRESS_PROPERTY);
+            eq(address, base + "/ws/documentservice-v3", "endpoint address from soap:address");
+            state.put("port", port);
+        });
+
+        step("sds upload: HttpURLConnection POST, credentials only via Authenticator -> 201, 58-char id", () -> {
+            final int[] asked = {0};
+            Authenticator authenticator = new Authenticator() {
+                @Override
+                protected PasswordAuthentication getPasswordAuthentication() {
+                    asked[0]++;
+                    return new PasswordAuthentication(SERVICE, PASSWORD.toCharArray());
+                }
+            };
+            HttpURLConnection c = (HttpURLConnection) new URL(base + "/doc/" + SERVICE + "/sds").openConnection();
+            c.setAuthenticator(authenticator);
+            c.setRequestMethod("POST");
+            c.setDoOutput(true);
+            c.setRequestProperty("Content-Type", "application/pdf");
+            try (OutputStream out = c.getOutputStream()) {
+                out.write(PDF);
+            }
+            int code = c.getResponseCode();
+            String body = new String(readAll(code >= 400 ? c.getErrorStream() : c.getInputStream()), StandardCharsets.US_ASCII);
+            eq(code, 201, "HTTP status (body " + body + ")");
+            check(asked[0] >= 1, "the Authenticator was never asked (no 401 challenge?)");
+            eq(body.length(), 58, "id length of \"" + body + "\"");
+            check(ID_RE.matcher(body).matches(), "id " + body + " is not ddMMyyyy + [0-9a-z]{50}");
+            String location = c.getHeaderField("Location");
+            check(location != null && location.endsWith("/" + body), "Location " + location + " does not end with the id");
+            state.put("sds_id", body);
+        });
+
+        step("createRequest: sds + provided documents, inline subject, subject-ref, depends-on-task -> id and artifact", () -> {
+            need("port");
+            String sdsId = need("sds_id");
+            CreateRequestResponse res = create(SERVICE, PASSWORD, buildRequest(sdsId));
+            eq(res.getRequestId().size(), 1, "number of request-ids");
+            String rid = res.getRequestId().get(0);
+            check(ID_RE.matcher(rid).matches(), "request-id " + rid + " is not a 58-char id");
+            check(res.getArtifact() != null && !res.getArtifact().trim().isEmpty(), "artifact is empty: " + res.getArtifact());
+            state.put("request_id", rid);
+            state.put("artifact", res.getArtifact());
+        });
+
+        step("getRequest: documents come back as SdsDocument and ProvidedDocument, tasks as sent", () -> {
+            String rid = need("request_id");
+            String sdsId = need("sds_id");
+            GetRequestRequest r = new GetRequestRequest();
+            r.setService(SERVICE);
+            r.setPassword(PASSWORD);
+            r.setRequestId(rid);
+            Request req = port.getRequest(r).getRequest();
+            check(req != null, "no request");
+            eq(req.getClientReference(), CLIENT_REF, "client-reference");
+            eq(req.getDocument().size(), 2, "number of documents");
+            Document d1 = req.getDocument().get(0);
+            Document d2 = req.getDocument().get(1);
+            check(d1 instanceof SdsDocument, "document[1] is " + d1.getClass().getName() + ", not SdsDocument");
+            check(d2 instanceof ProvidedDocument, "document[2] is " + d2.getClass().getName() + ", not ProvidedDocument");
+            SdsDocument sds = (SdsDocument) d1;
+            eq(sds.getId(), "doc_1", "doc_1 @id");
+            eq(sds.getRefSdsId(), sdsId, "doc_1 ref-sds-id");
+            eq(sds.getDescription(), "Avtale \u00c6\u00f8\u00e5", "doc_1 description");
+            eq(sds.getExternalReference(), "ext-1", "doc_1 external-reference");
+            ProvidedDocument p = (ProvidedDocument) d2;
+            eq(p.getId(), "doc_2", "doc_2 @id");
+            eq(p.getMimeType(), "text/plain", "doc_2 mime-type");
+            eq(p.getDescription(), "Vilk\u00e5r", "doc_2 description");
+            check(Arrays.equals(p.getData(), TEXT_BYTES), "doc_2 data: got " + (p.getData() == null ? "null"
+                    : new String(p.getData(), StandardCharsets.UTF_8)));
+            eq(req.getSubject().size(), 1, "request-level subjects");
+            Subject s = req.getSubject().get(0);
+            eq(Arrays.asList(s.getId(), s.getNationalId(), s.getFirstName(), s.getLastName(), s.getMobile(), s.getEmail()),
+                    Arrays.asList("subj_1", "01017012345", "\u00c5se", "N\u00f8rby", "+4790000001", "ase@example.com"),
+                    "request subject");
+            eq(taskIds(req.getTask()), Arrays.asList("task_1", "task_2"), "task ids");
+            Task t1 = req.getTask().get(0);
+            Task t2 = req.getTask().get(1);
+            check(t1.getSubject() != null, "task_1 inline subject missing");
+            eq(Arrays.asList(t1.getSubject().getNationalId(), t1.getSubject().getFirstName(), t1.getSubject().getLastName(),
+                    t1.getSubject().getEmail()), Arrays.asList("02028054321", "Bj\u00f8rn", "Eriksen", "bjorn@example.com"),
+                    "task_1 inline subject");
+            eq(t1.getSubjectRef(), null, "task_1 subject-ref");
+            eq(t1.getDaysToLive(), 14, "task_1 days-to-live");
+            eq(t1.getDocumentAction().size(), 2, "task_1 document-actions");
+            DocumentAction a1 = t1.getDocumentAction().get(0);
+            DocumentAction a2 = t1.getDocumentAction().get(1);
+            eq(Arrays.asList(a1.getType(), a1.getDocumentRef(), a1.getOrderIndex()),
+                    Arrays.<Object>asList(DocumentActionType.SIGN, "doc_1", 1), "task_1 document-action[1]");
+            eq(Arrays.asList(a2.getType(), a2.getDocumentRef(), a2.getOrderIndex(), a2.isOptional()),
+                    Arrays.<Object>asList(DocumentActionType.VIEW, "doc_2", 2, true), "task_1 document-action[2]");
+            eq(t1.getNotification().size(), 1, "task_1 notifications");
+            Notification n = t1.getNotification().get(0);
+            eq(Arrays.asList(n.getType(), n.getNotificationId(), n.getRecipient(), n.getMessage()),
+                    Arrays.<Object>asList(NotificationType.URL, "url_1", "http://127.0.0.1:9/callback?x=1", "callbackurl"),
+                    "task_1 notification");
+            eq(n.getSchedule().size(), 1, "task_1 notification schedules");
+            eq(n.getSchedule().get(0).getStateIs(), TaskStatus.COMPLETED, "schedule state-is");
+            check(t1.getAuthentication() != null, "task_1 authentication missing");
+            eq(t1.getAuthentication().isArtifact(), true, "task_1 authentication/@artifact");
+            eq(t1.getAuthentication().getMethod(), Arrays.asList("nbid"), "task_1 authentication/method");
+            eq(t1.getLanguage(), "en", "task_1 language");
+            eq(t1.getOnTaskComplete(), "https://client.example/done", "task_1 on-task-complete");
+            eq(t1.getDependsOnTask(), new ArrayList<String>(), "task_1 depends-on-task");
+            eq(t2.getSubjectRef(), "subj_1", "task_2 subject-ref");
+            eq(t2.getSubject(), null, "task_2 subject (it uses subject-ref)");
+            eq(t2.getDependsOnTask(), Arrays.asList("task_1"), "task_2 depends-on-task");
+            eq(t2.getDocumentAction().size(), 1, "task_2 document-actions");
+            eq(t2.getDocumentAction().get(0).getDocumentRef(), "doc_1", "task_2 document-ref");
+        });
+
+        step("getStatus: both tasks created, client-reference, document-status original-uri", () -> {
+            String rid = need("request_id");
+            List<TaskStatusInfo> infos = status(rid);
+            eq(taskIds(infos), Arrays.asList("task_1", "task_2"), "task-ids");
+            Map<String, List<String>> docs = new HashMap<>();
+            docs.put("task_1", Arrays.asList("doc_1", "doc_2"));
+            docs.put("task_2", Arrays.asList("doc_1"));
+            for (TaskStatusInfo i : infos) {
+                String tid = i.getTaskId();
+                eq(i.getTaskStatus(), TaskStatus.CREATED, tid + " task-status");
+                eq(i.getClientReference(), CLIENT_REF, tid + " client-reference");
+                eq(i.getClientStatus(), null, tid + " client-status");
+                List<String> ids = new ArrayList<>();
+                for (DocumentStatus d : i.getDocumentStatus()) {
+                    ids.add(d.getId());
+                    eq(d.getOriginalUri(), originalUri(rid, tid, d.getId()), tid + "/" + d.getId() + " original-uri");
+                    eq(d.getResultUri(), null, tid + "/" + d.getId() + " result-uri (not signed yet)");
+                }
+                eq(ids, docs.get(tid), tid + " document-status ids");
+            }
+        });
+
+        step("findTasks: criteria values are java.lang.String (xs:string) -> task-info of task_1", () -> {
+            String rid = need("request_id");
+            List<TaskInfo> items = find(filter(criteria(TaskFilterField.REQUEST_ID, rid, LogicalOperator.EQUALS),
+                    criteria(TaskFilterField.TASK_ID, "task_1", LogicalOperator.EQUALS)));
+            eq(items.size(), 1, "number of task-infos");
+            TaskInfo t = items.get(0);
+            eq(t.getRequestId(), rid, "request-id");
+            eq(t.getTaskId(), "task_1", "task-id");
+            eq(t.getTaskStatus(), TaskStatus.CREATED, "task-status");
+            eq(t.getClientReference(), CLIENT_REF, "client-reference");
+            eq(t.getClientStatus(), null, "client-status");
+            eq(t.getSubjectFirstName(), "Bj\u00f8rn", "subject-first-name (inline subject)");
+            eq(t.getSubjectNationalId(), "02028054321", "subject-national-id");
+            eq(t.getDaysToLive(), BigInteger.valueOf(14), "days-to-live");
+            eq(t.getLanguage(), "en", "language");
+            eq(t.getDocumentId(), "doc_1", "document-id");
+            eq(t.getMimeType(), "application/pdf", "mime-type");
+            check(t.getId() != null && !t.getId().isEmpty(), "id is empty");
+            check(t.getCreated() != null && t.getLastUpdated() != null, "created/last-updated missing");
+            items = find(filter(criteria(TaskFilterField.REQUEST_ID, rid, LogicalOperator.EQUALS),
+                    criteria(TaskFilterField.TASK_ID, "task_2", LogicalOperator.EQUALS)));
+            eq(items.size(), 1, "task_2 task-infos");
+            eq(Arrays.asList(items.get(0).getSubjectFirstName(), items.get(0).getSubjectLastName()),
+                    Arrays.asList("\u00c5se", "N\u00f8rby"), "task_2 subject via subject-ref");
+            items = find(filter(criteria(TaskFilterField.REQUEST_ID, rid, LogicalOperator.EQUALS),
+                    criteria(TaskFilterField.TASK_ID, "task_1", LogicalOperator.NOT_EQUALS)));
+            eq(taskIds(items), Arrays.asList("task_2"), "not-equals task_1");
+            items = find(filter(criteria(TaskFilterField.REQUEST_ID, rid, LogicalOperator.EQUALS),
+                    criteria(TaskFilterField.TASK_ID, "no-such-task", LogicalOperator.EQUALS)));
+            eq(items.size(), 0, "unknown task-id");
+        });
+
+        step("findTasks paging: from-index/to-index, sort-field task-id, ascending true/false", () -> {
+            String sdsId = need("sds_id");
+            Request req = new Request();
+            SdsDocument d = new SdsDocument();
+            d.setId("d");
+            d.setRefSdsId(sdsId);
+            d.setDescription("Paging");
+            req.getDocument().add(d);
+            for (String tid : PAGE_TASKS) {
+                Task t = new Task();
+                t.setId(tid);
+                t.getDocumentAction().add(action(DocumentActionType.SIGN, "d", null, null));
+                req.getTask().add(t);
+            }
+            req.setClientReference("paging-" + RUN);
+            CreateRequestResponse res = create(SERVICE, PASSWORD, req);
+            eq(res.getRequestId().size(), 1, "number of request-ids");
+            String rid2 = res.getRequestId().get(0);
+            eq(res.getArtifact(), null, "artifact (no task asked for one)");
+            state.put("request_id_2", rid2);
+            TaskFilter f = filter(criteria(TaskFilterField.REQUEST_ID, rid2, LogicalOperator.EQUALS));
+            TaskFilterField tf = TaskFilterField.TASK_ID;
+            eq(taskIds(find(f, 0, 100, tf, true)), Arrays.asList("p01", "p02", "p03", "p04", "p05"), "all ascending");
+            eq(taskIds(find(f, 0, 100, tf, false)), Arrays.asList("p05", "p04", "p03", "p02", "p01"), "all descending");
+            eq(taskIds(find(f, 0, 2, tf, true)), Arrays.asList("p01", "p02"), "page 0..2 ascending");
+            eq(taskIds(find(f, 2, 4, tf, true)), Arrays.asList("p03", "p04"), "page 2..4 ascending");
+            eq(taskIds(find(f, 4, 6, tf, true)), Arrays.asList("p05"), "page 4..6 ascending");
+            eq(taskIds(find(f, 5, 10, tf, true)), new ArrayList<String>(), "page past the end");
+            eq(taskIds(find(f, 1, 3, tf, false)), Arrays.asList("p04", "p03"), "page 1..3 descending");
+        });
+
+        step("getTaskCount: 1, 2, 5 and 0", () -> {
+            String rid = need("request_id");
+            String rid2 = need("request_id_2");
+            eq(count(filter(criteria(TaskFilterField.REQUEST_ID, rid, LogicalOperator.EQUALS),
+                    criteria(TaskFilterField.TASK_ID, "task_1", LogicalOperator.EQUALS))), 1, "count task_1");
+            eq(count(filter(criteria(TaskFilterField.REQUEST_ID, rid, LogicalOperator.EQUALS))), 2, "count request 1");
+            eq(count(filter(criteria(TaskFilterField.REQUEST_ID, rid2, LogicalOperator.EQUALS))), 5, "count request 2");
+            eq(count(filter(criteria(TaskFilterField.TASK_ID, "no-such-task", LogicalOperator.EQUALS))), 0, "count unknown");
+        });
+
+        step("addTask: task_3 viewing doc_1; no artifact; getStatus lists it as created", () -> {
+            String rid = need("request_id");
+            Task t3 = new Task();
+            t3.setId("task_3");
+            Subject s = new Subject();
+            s.setFirstName("Carl");
+            s.setLastName("Viewer");
+            s.setEmail("carl@example.com");
+            t3.setSubject(s);
+            t3.getDocumentAction().add(action(DocumentActionType.VIEW, "doc_1", null, null));
+            AddTaskRequest r = new AddTaskRequest();
+            r.setService(SERVICE);
+            r.setPassword(PASSWORD);
+            r.setRequestId(rid);
+            r.setTask(t3);
+            AddTaskResponse res = port.addTask(r);
+            check(res != null, "addTask returned null");
+            eq(res.getArtifact(), null, "addTask artifact (none asked for)");
+            Map<String, TaskStatusInfo> by = byTask(status(rid));
+            eq(by.keySet().size(), 3, "tasks after addTask");
+            check(by.containsKey("task_3"), "task_3 not in getStatus");
+            eq(by.get("task_3").getTaskStatus(), TaskStatus.CREATED, "task_3 status");
+            List<DocumentStatus> ds = by.get("task_3").getDocumentStatus();
+            eq(ds.size(), 1, "task_3 document-status count");
+            eq(ds.get(0).getOriginalUri(), originalUri(rid, "task_3", "doc_1"), "task_3 original-uri");
+        });
+
+        step("setClientStatus: getStatus and findTasks read it back", () -> {
+            String rid = need("request_id");
+            SetClientStatusRequest r = new SetClientStatusRequest();
+            r.setService(SERVICE);
+            r.setPassword(PASSWORD);
+            r.setRequestId(rid);
+            r.setTaskId("task_1");
+            r.setClientStatus(CLIENT_STATUS);
+            port.setClientStatus(r);
+            Map<String, TaskStatusInfo> by = byTask(status(rid));
+            eq(by.get("task_1").getClientStatus(), CLIENT_STATUS, "getStatus task_1 client-status");
+            eq(by.get("task_2").getClientStatus(), null, "getStatus task_2 client-status");
+            List<TaskInfo> items = find(filter(criteria(TaskFilterField.CLIENT_STATUS, CLIENT_STATUS, LogicalOperator.EQUALS)));
+            eq(items.size(), 1, "findTasks by client-status");
+            eq(Arrays.asList(items.get(0).getRequestId(), items.get(0).getTaskId(), items.get(0).getClientStatus()),
+                    Arrays.asList(rid, "task_1", CLIENT_STATUS), "findTasks by client-status");
+        });
+
+        step("createArtifact: non-empty, different from the createRequest one", () -> {
+            String rid = need("request_id");
+            String first = need("artifact");
+            String a = artifact(rid, "task_1");
+            check(a != null && !a.trim().isEmpty(), "artifact is empty: " + a);
+            check(!a.equals(first), "createArtifact returned the createRequest artifact again");
+            check(!a.equals(artifact(rid, "task_1")), "two createArtifact calls returned the same artifact");
+        });
+
+        step("getRequestHistory: task_1 history starts with request-created", () -> {
+            String rid = need("request_id");
+            List<Event> events = history(rid, "task_1");
+            check(!events.isEmpty(), "no events");
+            eq(events.get(0).getEvent(), EventType.REQUEST_CREATED, "first event");
+            for (Event e : events) {
+                check(e.getEvent() != null, "event without a type");
+                check(e.getEventTime() != null, "event without event-time");
+                long ms = Math.abs(System.currentTimeMillis() - e.getEventTime().toGregorianCalendar().getTimeInMillis());
+                check(ms < 600_000, "event-time " + e.getEventTime() + " is " + ms + " ms away from now");
+            }
+            state.put("history_task_3", history(rid, "task_3").size());
+        });
+
+        step("disableTask: task_3 becomes deleted, the others stay created", () -> {
+            String rid = need("request_id");
+            int before = need("history_task_3");
+            DisableTaskRequest r = new DisableTaskRequest();
+            r.setService(SERVICE);
+            r.setPassword(PASSWORD);
+            r.setRequestId(rid);
+            r.setTaskId("task_3");
+            port.disableTask(r);
+            Map<String, TaskStatusInfo> by = byTask(status(rid));
+            eq(by.get("task_1").getTaskStatus(), TaskStatus.CREATED, "task_1 status");
+            eq(by.get("task_2").getTaskStatus(), TaskStatus.CREATED, "task_2 status");
+            eq(by.get("task_3").getTaskStatus(), TaskStatus.DELETED, "task_3 status");
+            int after = history(rid, "task_3").size();
+            check(after > before, "history of task_3 has " + after + " events, had " + before);
+        });
+
+        step("wrong password: SOAPFaultException \"Invalid service or password\"", () -> {
+            String rid = need("request_id");
+            GetStatusRequest r = new GetStatusRequest();
+            r.setService(SERVICE);
+            r.setPassword("wrong");
+            r.getRequestId().add(rid);
+            try {
+                GetStatusResponse res = port.getStatus(r);
+                throw new AssertionError("expected a SOAP fault, got " + res);
+            } catch (javax.xml.ws.soap.SOAPFaultException e) {
+                checkFaultMessage(e, "getStatus");
+            }
+            try {
+                CreateRequestResponse res = create(SERVICE, "wrong", buildRequest(need("sds_id")));
+                throw new AssertionError("createRequest with a wrong password: expected a SOAP fault, got " + res);
+            } catch (javax.xml.ws.soap.SOAPFaultException e) {
+                checkFaultMessage(e, "createRequest");
+            }
+        });
+
+        step("deleteRequest: deleted = 1, then every task deleted; again deleted = 0", () -> {
+            String rid = need("request_id");
+            eq(delete(rid), 1, "deleted");
+            List<TaskStatusInfo> infos = status(rid);
+            eq(taskIds(infos), Arrays.asList("task_1", "task_2", "task_3"), "task-ids after delete");
+            for (TaskStatusInfo i : infos) eq(i.getTaskStatus(), TaskStatus.DELETED, i.getTaskId() + " status after delete");
+            eq(delete(rid), 0, "deleting again");
+            String rid2 = need("request_id_2");
+            for (TaskStatusInfo i : status(rid2)) eq(i.getTaskStatus(), TaskStatus.CREATED, "request 2 " + i.getTaskId());
+        });
+
+        System.out.println(passed + " passed, " + failed + " failed");
+        System.exit(failed > 0 ? 1 : 0);
+    }
+
+    /**
+     * The fault's own message (its faultstring) must be exactly "Invalid service or password". The JAX-WS RI
+     * throws it as com.sun.xml.ws.fault.ServerSOAPFaultException, a SOAPFaultException whose getMessage()
+     * always wraps the faultstring in fixed text of its own ("Client received SOAP Fault from server: ...
+     * Please see the server log ..."), so getMessage() is checked against that exact wrapping.
+     */
+    static void checkFaultMessage(javax.xml.ws.soap.SOAPFaultException e, String what) {
+        final String msg = "Invalid service or password";
+        eq(e.getFault().getFaultString(), msg, what + " faultstring");
+        String expected = e.getClass().getName().equals("com.sun.xml.ws.fault.ServerSOAPFaultException")
+                ? "Client received SOAP Fault from server: " + msg
+                        + " Please see the server log to find more detail regarding exact cause of the failure."
+                : msg;
+        eq(e.getMessage(), expected, what + " fault message (" + e.getClass().getName() + ")");
+        String code = e.getFault().getFaultCodeAsQName().getLocalPart();
+        check(code.equals("Client") || code.equals("Server"), what + " faultcode " + code);
+    }
+
+    static int count(TaskFilter f) {
+        GetTaskCountRequest r = new GetTaskCountRequest();
+        r.setService(SERVICE);
+        r.setPassword(PASSWORD);
+        r.setFilter(f);
+        BigInteger c = port.getTaskCount(r).getCount();
+        check(c != null, "count is null");
+        return c.intValueExact();
+    }
+
+    static String artifact(String rid, String tid) {
+        CreateArtifactRequest r = new CreateArtifactRequest();
+        r.setService(SERVICE);
+        r.setPassword(PASSWORD);
+        r.setRequestId(rid);
+        r.setTaskId(tid);
+        return port.createArtifact(r).getArtifact();
+    }
+
+    static List<Event> history(String rid, String tid) {
+        GetRequestHistoryRequest r = new GetRequestHistoryRequest();
+        r.setService(SERVICE);
+        r.setPassword(PASSWORD);
+        r.setRequestId(rid);
+        r.setTaskId(tid);
+        return port.getRequestHistory(r).getEvent();
+    }
+
+    static int delete(String rid) {
+        DeleteRequestRequest r = new DeleteRequestRequest();
+        r.setService(SERVICE);
+        r.setPassword(PASSWORD);
+        r.getRequestId().add(rid);
+        return port.deleteRequest(r).getDeleted();
+    }
+
+    static byte[] readAll(InputStream in) throws java.io.IOException {
+        if (in == null) return new byte[0];
+        try (InputStream i = in) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            i.transferTo(out);
+            return out.toByteArray();
+        }
+    }
+}
