@@ -1,9 +1,10 @@
-import { fsync, open, close } from 'node:fs';
+import { close, fdatasync, open } from 'node:fs';
 
 /**
  * Group commit for SQLite in WAL mode. Transactions commit with `synchronous=NORMAL`, which writes their
  * frames to the WAL without waiting for the disk; before a write is acknowledged, its caller awaits
- * `flush()`, which fsyncs the WAL file on the thread pool. Every commit made before an fsync starts is
+ * `flush()`, which fdatasyncs the WAL file on the thread pool (as SQLite itself syncs its WAL on Linux;
+ * it includes the file size, so appended frames are found after a crash). Every commit made before an fsync starts is
  * durable when it ends, so concurrent writers share one fsync, and the event loop never waits for the
  * disk. (With `synchronous=FULL` each commit would fsync on the event loop, one at a time.)
  */
@@ -38,7 +39,7 @@ export class WalSync {
       open(this.walFile, 'r', (err, fd) => (err ? reject(err) : resolve(fd)));
     });
     const fd = this.fd;
-    await new Promise<void>((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
     this.syncs++;
   }
 
