@@ -1,0 +1,585 @@
+// Drives one whole DocumentService v3 order through a real .NET SOAP client (Mono's System.Web.Services,
+// i.e. the classic "Add Web Reference" / wsdl.exe proxy that legacy .NET clients of Signicat were built on).
+//
+// Build (the proxy is generated from the WSDL the server serves):
+//   wsdl 'BASE_URL/ws/documentservice-v3?wsdl' -out:Proxy.cs
+//   mcs -out:OrderLife.exe -r:System.Web.Services -r:System.Xml Proxy.cs OrderLife.cs
+//   mono OrderLife.exe BASE_URL
+//
+// Every step prints exactly one line, `PASS <step>` or `FAIL <step>: <reason>`; the exit code is 1 when
+// any step failed. Each step asserts the values that come back. Expected values are those of the wire
+// contract (CONTRACT.md sections 0, 1 and 4).
+
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Web.Services.Protocols;
+
+public class AssertFailed : Exception
+{
+    public AssertFailed(string message) : base(message) { }
+}
+
+public static class OrderLife
+{
+    const string Service = "demo";
+    const string Password = "Bond007";
+    static readonly Regex IdRe = new Regex("^[0-9]{8}[0-9a-z]{50}$");
+
+    static readonly byte[] Pdf = Encoding.GetEncoding("iso-8859-1").GetBytes(
+        "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n" +
+        "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n");
+    static readonly string Text = "Vilk\u00e5r og betingelser \u2014 \u00c6\u00f8\u00e5 \u00e6\u00d8\u00c5, caf\u00e9 \u20ac 42.\nLinje 2.\n";
+    static readonly byte[] TextBytes = new UTF8Encoding(false).GetBytes(Text);
+    static readonly string Run = Guid.NewGuid().ToString("N").Substring(0, 8);
+    static readonly string ClientRef = "cliref-\u00e6\u00f8\u00e5-" + Run;
+    static readonly string ClientStatus = "Til vurdering \u00c6\u00d8\u00c5 " + Run;
+
+    static string Base;
+    static DocumentService Svc;
+    static readonly List<KeyValuePair<bool, string>> Results = new List<KeyValuePair<bool, string>>();
+
+    // State carried between steps.
+    static string SdsId, RequestId, Artifact, RequestId2;
+
+    static void Step(string name, Action body)
+    {
+        try
+        {
+            body();
+            Console.WriteLine("PASS " + name);
+            Results.Add(new KeyValuePair<bool, string>(true, name));
+        }
+        catch (AssertFailed e)
+        {
+            Console.WriteLine("FAIL " + name + ": " + e.Message);
+            Results.Add(new KeyValuePair<bool, string>(false, name));
+        }
+        catch (SoapException e)
+        {
+            Console.WriteLine("FAIL " + name + ": unexpected SOAP fault " + e.Code + ": " + e.Message);
+            Results.Add(new KeyValuePair<bool, string>(false, name));
+        }
+        catch (Exception e)
+        {
+            string inner = e.InnerException != null ? " <- " + e.InnerException.GetType().Name + ": " + e.InnerException.Message : "";
+            Console.WriteLine("FAIL " + name + ": " + e.GetType().Name + ": " + e.Message.Replace("\n", " ") + inner.Replace("\n", " "));
+            Console.Error.WriteLine(e.ToString());
+            Results.Add(new KeyValuePair<bool, string>(false, name));
+        }
+        Console.Out.Flush();
+    }
+
+    static void Need(params object[] values)
+    {
+        foreach (object v in values)
+            if (v == null) throw new AssertFailed("skipped, needs a value from an earlier step");
+    }
+
+    static string Show(object o)
+    {
+        if (o == null) return "null";
+        if (o is string) return "\"" + o + "\"";
+        if (o is byte[]) return "bytes[" + ((byte[])o).Length + "]";
+        if (o is System.Collections.IEnumerable)
+        {
+            var parts = new List<string>();
+            foreach (object x in (System.Collections.IEnumerable)o) parts.Add(Show(x));
+            return "[" + string.Join(", ", parts) + "]";
+        }
+        return o.ToString();
+    }
+
+    static void Eq<T>(T actual, T expected, string what)
+    {
+        if (!EqualityComparer<T>.Default.Equals(actual, expected))
+            throw new AssertFailed(what + ": expected " + Show(expected) + ", got " + Show(actual));
+    }
+
+    static void SeqEq<T>(IEnumerable<T> actual, IEnumerable<T> expected, string what)
+    {
+        var a = actual == null ? new List<T>() : actual.ToList();
+        var e = expected.ToList();
+        if (!a.SequenceEqual(e))
+            throw new AssertFailed(what + ": expected " + Show(e) + ", got " + Show(a));
+    }
+
+    static void True(bool cond, string what)
+    {
+        if (!cond) throw new AssertFailed(what);
+    }
+
+    static void Recent(DateTime dt, string what)
+    {
+        double delta = Math.Abs((DateTime.UtcNow - dt.ToUniversalTime()).TotalSeconds);
+        True(delta < 600, what + ": " + dt.ToString("o") + " is " + (int)delta + "s away from now");
+    }
+
+    static T[] Arr<T>(T[] a)
+    {
+        return a ?? new T[0];
+    }
+
+    static string OriginalUri(string rid, string tid, string did)
+    {
+        return Base + "/doc/" + Service + "/order/" + rid + "/" + tid + "/" + did + "/original";
+    }
+
+    static taskfiltercriteria Criteria(taskfilterfield field, string value, logicaloperator op = logicaloperator.equals)
+    {
+        // value is xs:anyType → an `object` property: a string is sent as xsi:type="xsd:string".
+        return new taskfiltercriteria { field = field, value = value, @operator = op };
+    }
+
+    static taskinfo[] Find(taskfilter filter, int? from = null, int? to = null, taskfilterfield? sort = null, bool? asc = null)
+    {
+        var req = new findtasksrequest { service = Service, password = Password, filter = filter };
+        if (from.HasValue) req.fromindex = from.Value.ToString();
+        if (to.HasValue) req.toindex = to.Value.ToString();
+        if (sort.HasValue) { req.sortfield = sort.Value; req.sortfieldSpecified = true; }
+        if (asc.HasValue) { req.ascending = asc.Value; req.ascendingSpecified = true; }
+        return Arr(Svc.findTasks(req));
+    }
+
+    static taskstatusinfo[] Status(string rid)
+    {
+        return Arr(Svc.getStatus(new getstatusrequest { service = Service, password = Password, requestid = new[] { rid } }));
+    }
+
+    static Dictionary<string, taskstatusinfo> ByTask(taskstatusinfo[] infos)
+    {
+        var by = new Dictionary<string, taskstatusinfo>();
+        foreach (var i in infos) by[i.taskid] = i;
+        Eq(by.Count, infos.Length, "task-ids in getStatus are unique");
+        return by;
+    }
+
+    static request BuildRequest(string sdsId)
+    {
+        return new request
+        {
+            profile = "default",
+            language = "nb",
+            subject = new[]
+            {
+                new subject
+                {
+                    id = "subj_2", nationalid = "02028054321", firstname = "Bj\u00f8rn", lastname = "Eriksen",
+                    mobile = "+4790000002", email = "bjorn@example.com",
+                },
+            },
+            document = new document[]
+            {
+                new sdsdocument
+                {
+                    id = "doc_1", refsdsid = sdsId, description = "Avtale \u00c6\u00f8\u00e5", externalreference = "ext-1",
+                    sendtoarchive = false, sendtoarchiveSpecified = true,
+                },
+                new provideddocument { id = "doc_2", mimetype = "text/plain", data = TextBytes, description = "Vilk\u00e5r" },
+            },
+            task = new[]
+            {
+                new task
+                {
+                    id = "task_1",
+                    bundle = false, bundleSpecified = true,
+                    subject = new subject
+                    {
+                        nationalid = "01017012345", firstname = "\u00c5se", lastname = "N\u00f8rby",
+                        mobile = "+4790000001", email = "ase@example.com",
+                    },
+                    daystolive = 14, daystoliveSpecified = true,
+                    dialog = new dialog { title = "Signer avtalen", message = "Vennligst signer \u00e6\u00f8\u00e5" },
+                    documentaction = new[]
+                    {
+                        new documentaction { type = documentactiontype.sign, documentref = "doc_1", orderindex = 1, orderindexSpecified = true },
+                        new documentaction
+                        {
+                            type = documentactiontype.view, documentref = "doc_2", orderindex = 2, orderindexSpecified = true,
+                            optional = true, optionalSpecified = true,
+                        },
+                    },
+                    notification = new[]
+                    {
+                        new notification
+                        {
+                            type = notificationtype.URL, notificationid = "url_1", recipient = "http://127.0.0.1:9/callback?x=1",
+                            message = "callbackurl", schedule = new[] { new schedule { stateis = taskstatus.completed } },
+                        },
+                    },
+                    authentication = new authentication { artifact = true, artifactSpecified = true, method = new[] { "nbid" } },
+                    ontaskcomplete = "https://client.example/done?r=${requestId}&t=${taskId}",
+                    ontaskcancel = "https://client.example/cancel",
+                    language = "en",
+                    signature = new[]
+                    {
+                        new signature { method = new[] { new method { Value = "nbid-sign" } }, responsive = true, responsiveSpecified = true },
+                    },
+                },
+                new task
+                {
+                    id = "task_2",
+                    subjectref = "subj_2",
+                    documentaction = new[]
+                    {
+                        new documentaction { type = documentactiontype.sign, documentref = "doc_1" },
+                    },
+                    dependsontask = new[] { "task_1" },
+                    signature = new[] { new signature { method = new[] { new method { Value = "nbid-sign" } } } },
+                },
+            },
+            clientreference = ClientRef,
+        };
+    }
+
+    public static int Main(string[] args)
+    {
+        if (args.Length != 1)
+        {
+            Console.Error.WriteLine("usage: mono OrderLife.exe BASE_URL");
+            return 2;
+        }
+        Base = args[0].TrimEnd('/');
+
+        Step("proxy: the wsdl.exe proxy points at the served soap:address", () =>
+        {
+            Svc = new DocumentService();
+            Eq(Svc.Url, Base + "/ws/documentservice-v3", "proxy Url (from soap:address)");
+            Svc.Url = Base + "/ws/documentservice-v3";
+            Svc.Timeout = 30000;
+        });
+
+        Step("sds upload: WebClient with NetworkCredential (challenge-driven) -> 58-char id", () =>
+        {
+            using (var wc = new WebClient())
+            {
+                wc.Credentials = new NetworkCredential(Service, Password);
+                wc.Headers.Add(HttpRequestHeader.ContentType, "application/pdf");
+                byte[] res = wc.UploadData(Base + "/doc/" + Service + "/sds", "POST", Pdf);
+                string id = Encoding.ASCII.GetString(res);
+                Eq(id.Length, 58, "id length of \"" + id + "\"");
+                True(IdRe.IsMatch(id), "id " + id + " is not ddMMyyyy + [0-9a-z]");
+                string location = wc.ResponseHeaders["Location"];
+                True(location != null && location.TrimEnd('/').EndsWith("/" + id), "Location " + Show(location) + " does not end with the id");
+                SdsId = id;
+            }
+            using (var wc = new WebClient())
+            {
+                wc.Credentials = new NetworkCredential(Service, Password);
+                byte[] got = wc.DownloadData(Base + "/doc/" + Service + "/sds/" + SdsId);
+                True(got.SequenceEqual(Pdf), "downloaded bytes differ from the upload (" + got.Length + " bytes)");
+                Eq(wc.ResponseHeaders["Content-Type"], "application/pdf", "download Content-Type");
+            }
+        });
+
+        Step("createRequest: one 58-char request-id and an artifact", () =>
+        {
+            Need(Svc, SdsId);
+            var res = Svc.createRequest(new createrequestrequest
+            {
+                service = Service, password = Password, request = new[] { BuildRequest(SdsId) },
+            });
+            True(res != null, "no response");
+            Eq(Arr(res.requestid).Length, 1, "number of request-ids");
+            True(IdRe.IsMatch(res.requestid[0]), "request-id " + res.requestid[0] + " is not a 58-char id");
+            True(!string.IsNullOrWhiteSpace(res.artifact), "artifact: expected a non-empty string, got " + Show(res.artifact));
+            RequestId = res.requestid[0];
+            Artifact = res.artifact;
+        });
+
+        Step("getRequest: sdsdocument and provideddocument subclasses, subjects, tasks, notification as sent", () =>
+        {
+            Need(RequestId);
+            var resp = Svc.getRequest(new getrequestrequest { service = Service, password = Password, requestid = RequestId });
+            True(resp != null && resp.request != null, "no request in the response");
+            var r = resp.request;
+            Eq(r.profile, "default", "profile");
+            Eq(r.language, "nb", "language");
+            Eq(r.clientreference, ClientRef, "client-reference");
+            var subjects = Arr(r.subject);
+            Eq(subjects.Length, 1, "request-level subjects");
+            var s = subjects[0];
+            SeqEq(new[] { s.id, s.nationalid, s.firstname, s.lastname, s.mobile, s.email, s.username },
+                new[] { "subj_2", "02028054321", "Bj\u00f8rn", "Eriksen", "+4790000002", "bjorn@example.com", null }, "request subject");
+
+            var docs = Arr(r.document);
+            Eq(docs.Length, 2, "documents");
+            True(docs[0] is sdsdocument, "document[1] is " + docs[0].GetType().Name + ", not sdsdocument");
+            True(docs[1] is provideddocument, "document[2] is " + docs[1].GetType().Name + ", not provideddocument");
+            var d1 = (sdsdocument)docs[0];
+            SeqEq(new[] { d1.id, d1.refsdsid, d1.description, d1.externalreference },
+                new[] { "doc_1", SdsId, "Avtale \u00c6\u00f8\u00e5", "ext-1" }, "sds-document fields");
+            True(!d1.sendtoarchive, "sds-document send-to-archive should be false");
+            var d2 = (provideddocument)docs[1];
+            SeqEq(new[] { d2.id, d2.mimetype, d2.description }, new[] { "doc_2", "text/plain", "Vilk\u00e5r" }, "provided-document fields");
+            True(d2.data != null && d2.data.SequenceEqual(TextBytes), "provided-document data differs: " + Show(d2.data));
+
+            var tasks = Arr(r.task);
+            SeqEq(tasks.Select(t => t.id), new[] { "task_1", "task_2" }, "task ids");
+            var t1 = tasks[0];
+            True(t1.bundleSpecified && !t1.bundle, "task_1 @bundle: expected false (specified), got " + t1.bundle + "/" + t1.bundleSpecified);
+            Eq(t1.subjectref, null, "task_1 subject-ref");
+            True(t1.subject != null, "task_1 inline subject missing");
+            SeqEq(new[] { t1.subject.nationalid, t1.subject.firstname, t1.subject.lastname, t1.subject.mobile, t1.subject.email },
+                new[] { "01017012345", "\u00c5se", "N\u00f8rby", "+4790000001", "ase@example.com" }, "task_1 inline subject");
+            True(t1.daystoliveSpecified, "task_1 days-to-live missing");
+            Eq(t1.daystolive, 14, "task_1 days-to-live");
+            True(t1.dialog != null, "task_1 dialog missing");
+            SeqEq(new[] { t1.dialog.title, t1.dialog.message }, new[] { "Signer avtalen", "Vennligst signer \u00e6\u00f8\u00e5" }, "task_1 dialog");
+            var a = Arr(t1.documentaction);
+            Eq(a.Length, 2, "task_1 document-actions");
+            Eq(a[0].type + "/" + a[0].documentref + "/" + a[0].orderindex + "/" + a[0].orderindexSpecified, "sign/doc_1/1/True", "task_1 action 1");
+            Eq(a[0].document, null, "task_1 action 1 inline document");
+            Eq(a[1].type + "/" + a[1].documentref + "/" + a[1].orderindex + "/" + a[1].optional + "/" + a[1].optionalSpecified,
+                "view/doc_2/2/True/True", "task_1 action 2");
+            var n = Arr(t1.notification);
+            Eq(n.Length, 1, "task_1 notifications");
+            SeqEq(new[] { n[0].type.ToString(), n[0].notificationid, n[0].recipient, n[0].message },
+                new[] { "URL", "url_1", "http://127.0.0.1:9/callback?x=1", "callbackurl" }, "task_1 notification");
+            SeqEq(Arr(n[0].schedule).Select(x => x.stateis), new[] { taskstatus.completed }, "task_1 notification schedule state-is");
+            True(t1.authentication != null, "task_1 authentication missing");
+            True(t1.authentication.artifactSpecified && t1.authentication.artifact, "task_1 authentication/@artifact should be true");
+            SeqEq(Arr(t1.authentication.method), new[] { "nbid" }, "task_1 authentication/method");
+            Eq(t1.ontaskcomplete, "https://client.example/done?r=${requestId}&t=${taskId}", "task_1 on-task-complete");
+            Eq(t1.ontaskcancel, "https://client.example/cancel", "task_1 on-task-cancel");
+            Eq(t1.language, "en", "task_1 language");
+            Eq(Arr(t1.dependsontask).Length, 0, "task_1 depends-on-task");
+            var sig = Arr(t1.signature);
+            Eq(sig.Length, 1, "task_1 signatures");
+            True(sig[0].responsiveSpecified && sig[0].responsive, "task_1 signature/@responsive should be true");
+            SeqEq(Arr(sig[0].method).Select(m => m.Value), new[] { "nbid-sign" }, "task_1 signature/method");
+
+            var t2 = tasks[1];
+            Eq(t2.subjectref, "subj_2", "task_2 subject-ref");
+            Eq(t2.subject, null, "task_2 subject (it uses subject-ref)");
+            True(!t2.daystoliveSpecified, "task_2 days-to-live should be absent");
+            SeqEq(Arr(t2.documentaction).Select(x => x.type + "/" + x.documentref), new[] { "sign/doc_1" }, "task_2 document-actions");
+            SeqEq(Arr(t2.dependsontask), new[] { "task_1" }, "task_2 depends-on-task");
+            Eq(Arr(t2.notification).Length, 0, "task_2 notifications");
+        });
+
+        Step("getStatus: created, client-reference, document-status/original-uri", () =>
+        {
+            Need(RequestId);
+            var infos = Status(RequestId);
+            SeqEq(infos.Select(i => i.taskid), new[] { "task_1", "task_2" }, "task-ids");
+            foreach (var i in infos)
+            {
+                Eq(i.requestid, RequestId, i.taskid + " request-id");
+                Eq(i.taskstatus, taskstatus.created, i.taskid + " task-status");
+                Eq(i.clientreference, ClientRef, i.taskid + " client-reference");
+                Eq(i.clientstatus, null, i.taskid + " client-status");
+            }
+            var by = ByTask(infos);
+            SeqEq(Arr(by["task_1"].documentstatus).Select(d => d.id + " " + d.originaluri),
+                new[] { "doc_1 " + OriginalUri(RequestId, "task_1", "doc_1"), "doc_2 " + OriginalUri(RequestId, "task_1", "doc_2") },
+                "task_1 document-status");
+            SeqEq(Arr(by["task_2"].documentstatus).Select(d => d.id + " " + d.originaluri),
+                new[] { "doc_1 " + OriginalUri(RequestId, "task_2", "doc_1") }, "task_2 document-status");
+            foreach (var d in Arr(by["task_1"].documentstatus)) Eq(d.resulturi, null, "task_1 " + d.id + " result-uri");
+            // original-uri downloads with challenge-driven credentials.
+            using (var wc = new WebClient())
+            {
+                wc.Credentials = new NetworkCredential(Service, Password);
+                byte[] got = wc.DownloadData(by["task_1"].documentstatus[0].originaluri);
+                True(got.SequenceEqual(Pdf), "task_1/doc_1 original bytes differ (" + got.Length + " bytes)");
+                got = wc.DownloadData(by["task_1"].documentstatus[1].originaluri);
+                True(got.SequenceEqual(TextBytes), "task_1/doc_2 original bytes differ (" + got.Length + " bytes)");
+            }
+        });
+
+        Step("findTasks: criteria value sent as xsd:string -> task-infos with their attributes", () =>
+        {
+            Need(RequestId);
+            var items = Find(new taskfilter { criteria = new[] { Criteria(taskfilterfield.requestid, RequestId), Criteria(taskfilterfield.taskid, "task_1") } });
+            Eq(items.Length, 1, "number of task-infos for task_1");
+            var t = items[0];
+            True(!string.IsNullOrEmpty(t.id), "task-info id is empty");
+            SeqEq(new[] { t.requestid, t.taskid, t.clientreference, t.subjectfirstname, t.subjectnationalid },
+                new[] { RequestId, "task_1", ClientRef, "\u00c5se", "01017012345" }, "task_1 task-info");
+            True(t.taskstatusSpecified, "task-status missing");
+            Eq(t.taskstatus, taskstatus.created, "task-status");
+            True(t.createdSpecified && t.lastupdatedSpecified, "created/last-updated missing");
+            Recent(t.created, "created");
+            Recent(t.lastupdated, "last-updated");
+            True(t.lastupdated >= t.created, "last-updated before created");
+
+            items = Find(new taskfilter { criteria = new[] { Criteria(taskfilterfield.requestid, RequestId), Criteria(taskfilterfield.taskid, "task_2") } });
+            SeqEq(items.Select(x => x.taskid + " " + x.subjectfirstname + " " + x.subjectnationalid),
+                new[] { "task_2 Bj\u00f8rn 02028054321" }, "task_2 task-info (subject via subject-ref)");
+            items = Find(new taskfilter { criteria = new[] { Criteria(taskfilterfield.requestid, RequestId), Criteria(taskfilterfield.taskid, "task_1", logicaloperator.notequals) } });
+            SeqEq(items.Select(x => x.taskid), new[] { "task_2" }, "not-equals task_1");
+            items = Find(new taskfilter { criteria = new[] { Criteria(taskfilterfield.requestid, RequestId), Criteria(taskfilterfield.taskid, "no-such-task") } });
+            Eq(items.Length, 0, "unknown task-id");
+        });
+
+        Step("findTasks paging: from-index/to-index, sort-field task-id, ascending true/false", () =>
+        {
+            Need(SdsId);
+            var ids = new[] { "p03", "p01", "p05", "p02", "p04" };
+            var res = Svc.createRequest(new createrequestrequest
+            {
+                service = Service, password = Password,
+                request = new[]
+                {
+                    new request
+                    {
+                        document = new document[] { new sdsdocument { id = "d", refsdsid = SdsId, description = "Paging" } },
+                        task = ids.Select(id => new task
+                        {
+                            id = id, documentaction = new[] { new documentaction { type = documentactiontype.sign, documentref = "d" } },
+                        }).ToArray(),
+                        clientreference = "paging",
+                    },
+                },
+            });
+            Eq(Arr(res.requestid).Length, 1, "request-ids");
+            Eq(res.artifact, null, "artifact (no task asked for one)");
+            RequestId2 = res.requestid[0];
+            var f = new taskfilter { criteria = new[] { Criteria(taskfilterfield.requestid, RequestId2) } };
+            Func<int, int, bool, string[]> page = (fr, to, asc) => Find(f, fr, to, taskfilterfield.taskid, asc).Select(x => x.taskid).ToArray();
+            SeqEq(page(0, 100, true), new[] { "p01", "p02", "p03", "p04", "p05" }, "all ascending");
+            SeqEq(page(0, 100, false), new[] { "p05", "p04", "p03", "p02", "p01" }, "all descending");
+            SeqEq(page(0, 2, true), new[] { "p01", "p02" }, "page 0..2 ascending");
+            SeqEq(page(2, 4, true), new[] { "p03", "p04" }, "page 2..4 ascending");
+            SeqEq(page(4, 6, true), new[] { "p05" }, "page 4..6 ascending");
+            SeqEq(page(5, 10, true), new string[0], "page past the end");
+            SeqEq(page(1, 3, false), new[] { "p04", "p03" }, "page 1..3 descending");
+        });
+
+        Step("getTaskCount: 1, 2, 5 and 0", () =>
+        {
+            Need(RequestId, RequestId2);
+            Func<taskfiltercriteria[], string> count = c =>
+            {
+                var r = Svc.getTaskCount(new gettaskcountrequest { service = Service, password = Password, filter = new taskfilter { criteria = c } });
+                True(r != null, "no get-task-count-response");
+                return r.count;
+            };
+            Eq(count(new[] { Criteria(taskfilterfield.requestid, RequestId), Criteria(taskfilterfield.taskid, "task_1") }), "1", "count task_1");
+            Eq(count(new[] { Criteria(taskfilterfield.requestid, RequestId) }), "2", "count request 1");
+            Eq(count(new[] { Criteria(taskfilterfield.requestid, RequestId2) }), "5", "count request 2");
+            Eq(count(new[] { Criteria(taskfilterfield.taskid, "no-such-task") }), "0", "count unknown task");
+        });
+
+        Step("addTask: task_3 viewing doc_1; no artifact; shows in getTask and getStatus", () =>
+        {
+            Need(RequestId);
+            var res = Svc.addTask(new addtaskrequest
+            {
+                service = Service, password = Password, requestid = RequestId,
+                task = new task
+                {
+                    id = "task_3",
+                    subject = new subject { firstname = "Carl", lastname = "Viewer", email = "carl@example.com" },
+                    documentaction = new[] { new documentaction { type = documentactiontype.view, documentref = "doc_1" } },
+                },
+            });
+            True(res == null || res.artifact == null, "addTask artifact: expected none, got " + Show(res == null ? null : res.artifact));
+            var t3 = Svc.getTask(new gettaskrequest { service = Service, password = Password, requestid = RequestId, taskid = "task_3" });
+            True(t3 != null && t3.task != null, "getTask task_3 returned nothing");
+            Eq(t3.task.id, "task_3", "task_3 @id");
+            SeqEq(Arr(t3.task.documentaction).Select(x => x.type + "/" + x.documentref), new[] { "view/doc_1" }, "task_3 document-actions");
+            Eq(t3.task.subject == null ? null : t3.task.subject.lastname, "Viewer", "task_3 subject/last-name");
+            var by = ByTask(Status(RequestId));
+            SeqEq(by.Keys.OrderBy(k => k), new[] { "task_1", "task_2", "task_3" }, "getStatus task-ids");
+            Eq(by["task_3"].taskstatus, taskstatus.created, "task_3 status");
+            // A duplicate task id is refused with a fault.
+            try
+            {
+                Svc.addTask(new addtaskrequest
+                {
+                    service = Service, password = Password, requestid = RequestId,
+                    task = new task { id = "task_3", documentaction = new[] { new documentaction { type = documentactiontype.view, documentref = "doc_1" } } },
+                });
+                throw new AssertFailed("duplicate task id: expected a SoapException");
+            }
+            catch (SoapException) { }
+        });
+
+        Step("setClientStatus: void; getStatus and findTasks read it back", () =>
+        {
+            Need(RequestId);
+            Svc.setClientStatus(new setclientstatusrequest
+            {
+                service = Service, password = Password, requestid = RequestId, taskid = "task_1", clientstatus = ClientStatus,
+            });
+            var by = ByTask(Status(RequestId));
+            Eq(by["task_1"].clientstatus, ClientStatus, "getStatus task_1 client-status");
+            Eq(by["task_2"].clientstatus, null, "getStatus task_2 client-status");
+            var items = Find(new taskfilter { criteria = new[] { Criteria(taskfilterfield.requestid, RequestId), Criteria(taskfilterfield.taskid, "task_1") } });
+            SeqEq(items.Select(x => x.clientstatus), new[] { ClientStatus }, "findTasks client-status");
+            items = Find(new taskfilter { criteria = new[] { Criteria(taskfilterfield.clientstatus, ClientStatus) } });
+            SeqEq(items.Select(x => x.requestid + "/" + x.taskid), new[] { RequestId + "/task_1" }, "findTasks by client-status");
+        });
+
+        Step("createArtifact: a new artifact, different from the createRequest one", () =>
+        {
+            Need(RequestId, Artifact);
+            var a = Svc.createArtifact(new createartifactrequest { service = Service, password = Password, requestid = RequestId, taskid = "task_1" });
+            True(a != null && !string.IsNullOrWhiteSpace(a.artifact), "artifact: expected a non-empty string");
+            True(a.artifact != Artifact, "createArtifact returned the createRequest artifact again");
+            var b = Svc.createArtifact(new createartifactrequest { service = Service, password = Password, requestid = RequestId, taskid = "task_1" });
+            True(b.artifact != a.artifact, "two createArtifact calls returned the same artifact");
+        });
+
+        int historyTask3 = -1;
+        Step("getRequestHistory: task_1 history starts with request-created, oldest first", () =>
+        {
+            Need(RequestId);
+            var events = Arr(Svc.getRequestHistory(new getrequesthistoryrequest { service = Service, password = Password, requestid = RequestId, taskid = "task_1" }));
+            True(events.Length > 0, "no events");
+            Eq(events[0].event1, eventtype.requestcreated, "first event");
+            foreach (var e in events) Recent(e.eventtime, "event-time");
+            for (int i = 1; i < events.Length; i++)
+                True(events[i - 1].eventtime <= events[i].eventtime, "events not oldest first");
+            historyTask3 = Arr(Svc.getRequestHistory(new getrequesthistoryrequest { service = Service, password = Password, requestid = RequestId, taskid = "task_3" })).Length;
+        });
+
+        Step("disableTask: void; task_3 becomes deleted and its history grows", () =>
+        {
+            Need(RequestId);
+            Svc.disableTask(new disabletaskrequest { service = Service, password = Password, requestid = RequestId, taskid = "task_3" });
+            var by = ByTask(Status(RequestId));
+            SeqEq(by.OrderBy(kv => kv.Key).Select(kv => kv.Key + "=" + kv.Value.taskstatus),
+                new[] { "task_1=created", "task_2=created", "task_3=deleted" }, "statuses");
+            var events = Arr(Svc.getRequestHistory(new getrequesthistoryrequest { service = Service, password = Password, requestid = RequestId, taskid = "task_3" }));
+            True(events.Length > historyTask3, "history of task_3 has " + events.Length + " events, had " + historyTask3);
+            var items = Find(new taskfilter { criteria = new[] { Criteria(taskfilterfield.requestid, RequestId), Criteria(taskfilterfield.taskid, "task_3") } });
+            SeqEq(items.Select(x => x.taskstatus), new[] { taskstatus.deleted }, "findTasks task_3 task-status");
+        });
+
+        Step("wrong password: SoapException \"Invalid service or password\"", () =>
+        {
+            Need(RequestId);
+            try
+            {
+                Svc.getStatus(new getstatusrequest { service = Service, password = "wrong", requestid = new[] { RequestId } });
+                throw new AssertFailed("expected a SoapException");
+            }
+            catch (SoapException e)
+            {
+                True(e.Message.Contains("Invalid service or password"), "fault message " + Show(e.Message));
+                True(e.Code != null && (e.Code.Name == "Client" || e.Code.Name == "Server"), "faultcode " + e.Code);
+            }
+        });
+
+        Step("deleteRequest: deleted = 1, every task deleted, again = 0", () =>
+        {
+            Need(RequestId);
+            var res = Svc.deleteRequest(new deleterequestrequest { service = Service, password = Password, requestid = new[] { RequestId } });
+            Eq(res.deleted, 1, "deleted");
+            SeqEq(Status(RequestId).Select(i => i.taskid + "=" + i.taskstatus + "/" + i.clientreference),
+                new[] { "task_1=deleted/" + ClientRef, "task_2=deleted/" + ClientRef, "task_3=deleted/" + ClientRef }, "statuses after delete");
+            res = Svc.deleteRequest(new deleterequestrequest { service = Service, password = Password, requestid = new[] { RequestId } });
+            Eq(res.deleted, 0, "deleting again");
+        });
+
+        int failed = Results.Count(r => !r.Key);
+        Console.WriteLine((Results.Count - failed) + " passed, " + failed + " failed");
+        return failed > 0 ? 1 : 0;
+    }
+}
