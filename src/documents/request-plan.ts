@@ -149,14 +149,12 @@ async function planDocument(
       plan.blobs.push(blob);
       break;
     }
-    case 'result-document': {
-      const taskId = required(doc.refTaskId, `${path}/@ref-task-id`);
-      const documentId = required(doc.refDocumentId, `${path}/@ref-document-id`);
-      // Checked once all tasks are known (see checkResultDocuments): the task may come later in the request.
-      void taskId;
-      void documentId;
+    case 'result-document':
+      // Both must be there; whether they name a task's document is checked once all tasks are known
+      // (checkResultDocuments): the task may come later in the request.
+      required(doc.refTaskId, `${path}/@ref-task-id`);
+      required(doc.refDocumentId, `${path}/@ref-document-id`);
       break;
-    }
     case 'packaging-result-document': {
       const ref = required(doc.refPackagingTaskId, `${path}/@ref-packaging-task-id`);
       if (!ctx.packagingTaskIds.has(ref)) {
