@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startParaph, type RunningParaph } from '../helpers/paraph';
+import { report, run } from '../helpers/run-program';
 
 /**
  * Interop: a whole order's life driven by a real .NET SOAP client on Mono (Debian mono-devel): the classic
@@ -38,39 +38,6 @@ const WCF_STEPS = 9;
 const WCF_KNOWN_MONO_FAULT =
   /^FAIL wcf wrong password: FaultException "Invalid service or password": SerializationException: .*Expecting element 'ExceptionDetail'.*urn:paraph:fault/;
 
-interface RunResult {
-  status: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  error?: Error;
-}
-
-/** spawnSync's result shape, without blocking the event loop. */
-function run(command: string, args: string[], timeoutMs: number, cwd?: string): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
-    let stdout = '';
-    let stderr = '';
-    let error: Error | undefined;
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', (err) => (error = err));
-    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr, error }));
-  });
-}
-
-function report(label: string, out: RunResult): string {
-  return [
-    `--- ${label}: exit status ${String(out.status)}` +
-      (out.signal ? `, killed by ${out.signal}` : '') +
-      (out.error ? `, error ${out.error.message}` : ''),
-    '--- stdout:',
-    out.stdout,
-    '--- stderr:',
-    out.stderr,
-  ].join('\n');
-}
 
 let server: RunningParaph;
 let workDir: string;

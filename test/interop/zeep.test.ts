@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { startParaph, type RunningParaph } from '../helpers/paraph';
+import { report, run } from '../helpers/run-program';
 
 /**
  * Interop: a whole order's life driven by Python's zeep (Debian python3-zeep), a client that reads the
@@ -22,39 +22,6 @@ const TIMEOUT_MS = 120_000;
 /** The number of steps order_life.py reports; a step that silently disappears must fail this test. */
 const STEPS = 20;
 
-interface RunResult {
-  status: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  error?: Error;
-}
-
-/** spawnSync's result shape, without blocking the event loop. */
-function run(command: string, args: string[], timeoutMs: number): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
-    let stdout = '';
-    let stderr = '';
-    let error: Error | undefined;
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', (err) => (error = err));
-    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr, error }));
-  });
-}
-
-function report(label: string, out: RunResult): string {
-  return [
-    `--- ${label}: exit status ${String(out.status)}` +
-      (out.signal ? `, killed by ${out.signal}` : '') +
-      (out.error ? `, error ${out.error.message}` : ''),
-    '--- stdout:',
-    out.stdout,
-    '--- stderr:',
-    out.stderr,
-  ].join('\n');
-}
 
 let server: RunningParaph;
 
