@@ -22,9 +22,11 @@ const MCS = '/usr/bin/mcs';
 const MONO = '/usr/bin/mono';
 const SOURCE = join(__dirname, 'dotnet', 'OrderLife.cs');
 const WCF_SOURCE = join(__dirname, 'dotnet', 'WcfOrder.cs');
+/** The order every interop client drives (Java, .NET, PHP, Python): its values are read from this file. */
+const SCENARIO = join(__dirname, '..', '..', 'fixtures', 'interop', 'scenario.properties');
 const TIMEOUT_MS = 180_000;
 /** The number of steps OrderLife.cs reports; a step that silently disappears must fail this test. */
-const STEPS = 15;
+const STEPS = 16;
 /** The number of steps WcfOrder.cs reports. */
 const WCF_STEPS = 9;
 /**
@@ -88,7 +90,7 @@ describe('a real .NET client (Mono, wsdl.exe proxy)', () => {
       expect(cc.status).toBe(0);
 
       // 3. Run it against the server.
-      const out = await run(MONO, [join(workDir, 'OrderLife.exe'), server.url], TIMEOUT_MS, workDir);
+      const out = await run(MONO, [join(workDir, 'OrderLife.exe'), server.url, SCENARIO], TIMEOUT_MS, workDir);
       const lines = out.stdout.split('\n');
       const passed = lines.filter((l) => l.startsWith('PASS '));
       const failed = lines.filter((l) => l.startsWith('FAIL '));

@@ -18,10 +18,12 @@ import { report, run } from '../helpers/run-program';
 
 const CLASSPATH_LIBS = '/usr/share/java/*';
 const SOURCE = join(__dirname, 'java', 'OrderLife.java');
+/** The scenario every interop client drives, passed by absolute path: java inherits jest's working directory, which need not be the repo root. */
+const SCENARIO = join(__dirname, '..', '..', 'fixtures', 'interop', 'scenario.properties');
 const BUILD_TIMEOUT_MS = 120_000;
 const RUN_TIMEOUT_MS = 120_000;
 /** The number of steps OrderLife reports; a step that silently disappears must fail this test. */
-const STEPS = 15;
+const STEPS = 16;
 
 
 function javaFiles(dir: string): string[] {
@@ -91,7 +93,7 @@ test(
     if (javac.status !== 0) console.log(report('javac', javac));
     expect(javac.status).toBe(0);
 
-    const out = await run('java', ['-cp', `${classes}:${CLASSPATH_LIBS}`, 'OrderLife', server.url], RUN_TIMEOUT_MS);
+    const out = await run('java', ['-cp', `${classes}:${CLASSPATH_LIBS}`, 'OrderLife', server.url, SCENARIO], RUN_TIMEOUT_MS);
     const lines = out.stdout.split('\n');
     const passed = lines.filter((l) => l.startsWith('PASS '));
     const failed = lines.filter((l) => l.startsWith('FAIL '));

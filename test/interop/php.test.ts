@@ -6,7 +6,8 @@ import { report, run } from '../helpers/run-program';
  * Interop: a whole order's life driven by PHP's SoapClient in WSDL mode (Debian php-cli + php-soap), the
  * way legacy PHP clients talk to DocumentService v3: it downloads the served WSDL, posts to its
  * soap:address, sends polymorphic documents as SoapVar(…, SOAP_ENC_OBJECT, 'sds-document', tns) and maps
- * hyphenated element/attribute names to object properties. test/interop/php/order_life.php prints one
+ * hyphenated element/attribute names to object properties. The order's values come from
+ * fixtures/interop/scenario.properties, passed as the second argument. test/interop/php/order_life.php prints one
  * `PASS <step>` or `FAIL <step>: reason` line per step and exits non-zero when any step failed.
  *
  * The script is run with an asynchronous spawn, not spawnSync: the server runs in this process, and
@@ -15,6 +16,8 @@ import { report, run } from '../helpers/run-program';
 
 const PHP = 'php';
 const SCRIPT = join(__dirname, 'php', 'order_life.php');
+/** The scenario every interop client drives; the script reads its values from it. */
+const SCENARIO = join(__dirname, '..', '..', 'fixtures', 'interop', 'scenario.properties');
 const TIMEOUT_MS = 120_000;
 /** The number of steps order_life.php reports; a step that silently disappears must fail this test. */
 const STEPS = 15;
@@ -40,7 +43,7 @@ test('php has the soap extension', async () => {
 test(
   'a whole order life through PHP SoapClient: every step passes',
   async () => {
-    const out = await run(PHP, [SCRIPT, server.url], TIMEOUT_MS);
+    const out = await run(PHP, [SCRIPT, server.url, SCENARIO], TIMEOUT_MS);
     const lines = out.stdout.split('\n');
     const passed = lines.filter((l) => l.startsWith('PASS '));
     const failed = lines.filter((l) => l.startsWith('FAIL '));

@@ -5,7 +5,8 @@ import { report, run } from '../helpers/run-program';
 /**
  * Interop: a whole order's life driven by Python's zeep (Debian python3-zeep), a client that reads the
  * served WSDL at run time and is strict about what comes back (xsi:type on polymorphic documents, schema
- * types, faults). test/interop/python/order_life.py prints one `PASS <step>` or `FAIL <step>: reason`
+ * types, faults). The order's values come from fixtures/interop/scenario.properties, passed as the second
+ * argument. test/interop/python/order_life.py prints one `PASS <step>` or `FAIL <step>: reason`
  * line per step and exits non-zero when any step failed.
  *
  * zeep is only installed for the system interpreter, hence /usr/bin/python3 rather than the `python3`
@@ -18,6 +19,8 @@ import { report, run } from '../helpers/run-program';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = join(__dirname, 'python', 'order_life.py');
+/** The scenario every interop client drives; the script reads its values from it. */
+const SCENARIO = join(__dirname, '..', '..', 'fixtures', 'interop', 'scenario.properties');
 const TIMEOUT_MS = 120_000;
 /** The number of steps order_life.py reports; a step that silently disappears must fail this test. */
 const STEPS = 20;
@@ -43,7 +46,7 @@ test('zeep is available to /usr/bin/python3', async () => {
 test(
   'a whole order life through zeep: every step passes',
   async () => {
-    const out = await run(PYTHON, [SCRIPT, server.url], TIMEOUT_MS);
+    const out = await run(PYTHON, [SCRIPT, server.url, SCENARIO], TIMEOUT_MS);
     const lines = out.stdout.split('\n');
     const passed = lines.filter((l) => l.startsWith('PASS '));
     const failed = lines.filter((l) => l.startsWith('FAIL '));

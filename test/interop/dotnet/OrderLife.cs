@@ -4,7 +4,10 @@
 // Build (the proxy is generated from the WSDL the server serves):
 //   wsdl 'BASE_URL/ws/documentservice-v3?wsdl' -out:Proxy.cs
 //   mcs -out:OrderLife.exe -r:System.Web.Services -r:System.Xml Proxy.cs OrderLife.cs
-//   mono OrderLife.exe BASE_URL
+//   mono OrderLife.exe BASE_URL SCENARIO_FILE
+//
+// SCENARIO_FILE is fixtures/interop/scenario.properties, the order every interop client drives (Java, .NET,
+// PHP, Python): flat key=value lines, UTF-8, # comments. Every value it defines is read from there.
 //
 // Every step prints exactly one line, `PASS <step>` or `FAIL <step>: <reason>`; the exit code is 1 when
 // any step failed. Each step asserts the values that come back. Expected values are those of the wire
@@ -12,6 +15,7 @@
 
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using System.Net;
 using System.Text;
@@ -25,18 +29,36 @@ public class AssertFailed : Exception
 
 public static class OrderLife
 {
-    const string Service = "demo";
-    const string Password = "Bond007";
+    // The shared scenario (fixtures/interop/scenario.properties), loaded first thing in Main.
+    static readonly Dictionary<string, string> Scenario = new Dictionary<string, string>();
+    static string Service, Password;
     static readonly Regex IdRe = new Regex("^[0-9]{8}[0-9a-z]{50}$");
 
     static readonly byte[] Pdf = Encoding.GetEncoding("iso-8859-1").GetBytes(
         "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n" +
         "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n");
-    static readonly string Text = "Vilk\u00e5r og betingelser \u2014 \u00c6\u00f8\u00e5 \u00e6\u00d8\u00c5, caf\u00e9 \u20ac 42.\nLinje 2.\n";
-    static readonly byte[] TextBytes = new UTF8Encoding(false).GetBytes(Text);
-    static readonly string Run = Guid.NewGuid().ToString("N").Substring(0, 8);
-    static readonly string ClientRef = "cliref-\u00e6\u00f8\u00e5-" + Run;
-    static readonly string ClientStatus = "Til vurdering \u00c6\u00d8\u00c5 " + Run;
+    static byte[] TextBytes;
+    static string ClientRef, ClientStatus, SdsDoc, TextDoc, Task1, Task2, Task3;
+
+    /** Reads flat key=value lines (UTF-8); blank lines and lines starting with '#' are skipped. */
+    static void LoadScenario(string path)
+    {
+        foreach (string line in File.ReadAllLines(path, Encoding.UTF8))
+        {
+            if (line.Trim().Length == 0 || line.StartsWith("#")) continue;
+            int eq = line.IndexOf('=');
+            if (eq < 0) continue;
+            Scenario[line.Substring(0, eq)] = line.Substring(eq + 1);
+        }
+    }
+
+    /** A value the scenario file must define. */
+    static string S(string key)
+    {
+        string v;
+        if (!Scenario.TryGetValue(key, out v)) throw new Exception("scenario file has no " + key);
+        return v;
+    }
 
     static string Base;
     static DocumentService Svc;
@@ -157,57 +179,65 @@ public static class OrderLife
         return by;
     }
 
+    /** task1NotificationStateIs as the proxy's taskstatus enum (its names are the wire values). */
+    static taskstatus Task1NotificationState()
+    {
+        return (taskstatus)Enum.Parse(typeof(taskstatus), S("task1NotificationStateIs"));
+    }
+
     static request BuildRequest(string sdsId)
     {
         return new request
         {
-            profile = "default",
-            language = "nb",
+            profile = S("profile"),
+            language = S("language"),
             subject = new[]
             {
                 new subject
                 {
-                    id = "subj_2", nationalid = "02028054321", firstname = "Bj\u00f8rn", lastname = "Eriksen",
-                    mobile = "+4790000002", email = "bjorn@example.com",
+                    id = S("refSubjectId"), nationalid = S("refSubjectNationalId"),
+                    firstname = S("refSubjectFirstName"), lastname = S("refSubjectLastName"),
+                    mobile = "+4790000002", email = "ola@example.com",
                 },
             },
             document = new document[]
             {
                 new sdsdocument
                 {
-                    id = "doc_1", refsdsid = sdsId, description = "Avtale \u00c6\u00f8\u00e5", externalreference = "ext-1",
+                    id = SdsDoc, refsdsid = sdsId, description = S("sdsDocumentDescription"), externalreference = "ext-1",
                     sendtoarchive = false, sendtoarchiveSpecified = true,
                 },
-                new provideddocument { id = "doc_2", mimetype = "text/plain", data = TextBytes, description = "Vilk\u00e5r" },
+                new provideddocument
+                {
+                    id = TextDoc, mimetype = S("textDocumentMimeType"), data = TextBytes, description = S("textDocumentDescription"),
+                },
             },
             task = new[]
             {
                 new task
                 {
-                    id = "task_1",
+                    id = Task1,
                     bundle = false, bundleSpecified = true,
                     subject = new subject
                     {
-                        nationalid = "01017012345", firstname = "\u00c5se", lastname = "N\u00f8rby",
-                        mobile = "+4790000001", email = "ase@example.com",
+                        nationalid = S("task1SubjectNationalId"), firstname = S("task1SubjectFirstName"),
+                        lastname = S("task1SubjectLastName"), mobile = "+4790000001", email = S("task1SubjectEmail"),
                     },
                     daystolive = 14, daystoliveSpecified = true,
                     dialog = new dialog { title = "Signer avtalen", message = "Vennligst signer \u00e6\u00f8\u00e5" },
                     documentaction = new[]
                     {
-                        new documentaction { type = documentactiontype.sign, documentref = "doc_1", orderindex = 1, orderindexSpecified = true },
-                        new documentaction
-                        {
-                            type = documentactiontype.view, documentref = "doc_2", orderindex = 2, orderindexSpecified = true,
-                            optional = true, optionalSpecified = true,
-                        },
+                        // task_1 signs both documents: the sds PDF, then the text document.
+                        new documentaction { type = documentactiontype.sign, documentref = SdsDoc, orderindex = 1, orderindexSpecified = true },
+                        new documentaction { type = documentactiontype.sign, documentref = TextDoc, orderindex = 2, orderindexSpecified = true },
                     },
                     notification = new[]
                     {
                         new notification
                         {
-                            type = notificationtype.URL, notificationid = "url_1", recipient = "http://127.0.0.1:9/callback?x=1",
-                            message = "callbackurl", schedule = new[] { new schedule { stateis = taskstatus.completed } },
+                            type = notificationtype.URL, notificationid = S("task1NotificationId"),
+                            recipient = S("task1NotificationRecipient"), message = S("task1NotificationMessage"),
+                            schedule = new[] { new schedule { stateis = Task1NotificationState() } },
                         },
                     },
                     authentication = new authentication { artifact = true, artifactSpecified = true, method = new[] { "nbid" } },
@@ -221,13 +251,13 @@ public static class OrderLife
                 },
                 new task
                 {
-                    id = "task_2",
-                    subjectref = "subj_2",
+                    id = Task2,
+                    subjectref = S("refSubjectId"),
                     documentaction = new[]
                     {
-                        new documentaction { type = documentactiontype.sign, documentref = "doc_1" },
+                        new documentaction { type = documentactiontype.sign, documentref = SdsDoc },
                     },
-                    dependsontask = new[] { "task_1" },
+                    dependsontask = new[] { Task1 },
                     signature = new[] { new signature { method = new[] { new method { Value = "nbid-sign" } } } },
                 },
             },
@@ -237,12 +267,23 @@ public static class OrderLife
 
     public static int Main(string[] args)
     {
-        if (args.Length != 1)
+        if (args.Length != 2)
         {
-            Console.Error.WriteLine("usage: mono OrderLife.exe BASE_URL");
+            Console.Error.WriteLine("usage: mono OrderLife.exe BASE_URL SCENARIO_FILE");
             return 2;
         }
         Base = args[0].TrimEnd('/');
+        LoadScenario(args[1]);
+        Service = S("service");
+        Password = S("password");
+        TextBytes = new UTF8Encoding(false).GetBytes(S("textDocumentContent"));
+        ClientRef = S("clientReference");
+        ClientStatus = S("clientStatus");
+        SdsDoc = S("sdsDocumentId");
+        TextDoc = S("textDocumentId");
+        Task1 = S("task1Id");
+        Task2 = S("task2Id");
+        Task3 = S("task3Id");
 
         Step("proxy: the wsdl.exe proxy points at the served soap:address", () =>
         {
@@ -257,7 +298,7 @@ public static class OrderLife
             using (var wc = new WebClient())
             {
                 wc.Credentials = new NetworkCredential(Service, Password);
-                wc.Headers.Add(HttpRequestHeader.ContentType, "application/pdf");
+                wc.Headers.Add(HttpRequestHeader.ContentType, S("sdsContentType"));
                 byte[] res = wc.UploadData(Base + "/doc/" + Service + "/sds", "POST", Pdf);
                 string id = Encoding.ASCII.GetString(res);
                 Eq(id.Length, 58, "id length of \"" + id + "\"");
@@ -271,7 +312,7 @@ public static class OrderLife
                 wc.Credentials = new NetworkCredential(Service, Password);
                 byte[] got = wc.DownloadData(Base + "/doc/" + Service + "/sds/" + SdsId);
                 True(got.SequenceEqual(Pdf), "downloaded bytes differ from the upload (" + got.Length + " bytes)");
-                Eq(wc.ResponseHeaders["Content-Type"], "application/pdf", "download Content-Type");
+                Eq(wc.ResponseHeaders["Content-Type"], S("sdsContentType"), "download Content-Type");
             }
         });
 
@@ -296,14 +337,14 @@ public static class OrderLife
             var resp = Svc.getRequest(new getrequestrequest { service = Service, password = Password, requestid = RequestId });
             True(resp != null && resp.request != null, "no request in the response");
             var r = resp.request;
-            Eq(r.profile, "default", "profile");
-            Eq(r.language, "nb", "language");
+            Eq(r.profile, S("profile"), "profile");
+            Eq(r.language, S("language"), "language");
             Eq(r.clientreference, ClientRef, "client-reference");
             var subjects = Arr(r.subject);
             Eq(subjects.Length, 1, "request-level subjects");
             var s = subjects[0];
             SeqEq(new[] { s.id, s.nationalid, s.firstname, s.lastname, s.mobile, s.email, s.username },
-                new[] { "subj_2", "02028054321", "Bj\u00f8rn", "Eriksen", "+4790000002", "bjorn@example.com", null }, "request subject");
+                new[] { S("refSubjectId"), S("refSubjectNationalId"), S("refSubjectFirstName"), S("refSubjectLastName"), "+4790000002", "ola@example.com", null }, "request subject");
 
             var docs = Arr(r.document);
             Eq(docs.Length, 2, "documents");
@@ -311,35 +352,36 @@ public static class OrderLife
             True(docs[1] is provideddocument, "document[2] is " + docs[1].GetType().Name + ", not provideddocument");
             var d1 = (sdsdocument)docs[0];
             SeqEq(new[] { d1.id, d1.refsdsid, d1.description, d1.externalreference },
-                new[] { "doc_1", SdsId, "Avtale \u00c6\u00f8\u00e5", "ext-1" }, "sds-document fields");
+                new[] { SdsDoc, SdsId, S("sdsDocumentDescription"), "ext-1" }, "sds-document fields");
             True(!d1.sendtoarchive, "sds-document send-to-archive should be false");
             var d2 = (provideddocument)docs[1];
-            SeqEq(new[] { d2.id, d2.mimetype, d2.description }, new[] { "doc_2", "text/plain", "Vilk\u00e5r" }, "provided-document fields");
+            SeqEq(new[] { d2.id, d2.mimetype, d2.description }, new[] { TextDoc, S("textDocumentMimeType"), S("textDocumentDescription") }, "provided-document fields");
             True(d2.data != null && d2.data.SequenceEqual(TextBytes), "provided-document data differs: " + Show(d2.data));
 
             var tasks = Arr(r.task);
-            SeqEq(tasks.Select(t => t.id), new[] { "task_1", "task_2" }, "task ids");
+            SeqEq(tasks.Select(t => t.id), new[] { Task1, Task2 }, "task ids");
             var t1 = tasks[0];
             True(t1.bundleSpecified && !t1.bundle, "task_1 @bundle: expected false (specified), got " + t1.bundle + "/" + t1.bundleSpecified);
             Eq(t1.subjectref, null, "task_1 subject-ref");
             True(t1.subject != null, "task_1 inline subject missing");
             SeqEq(new[] { t1.subject.nationalid, t1.subject.firstname, t1.subject.lastname, t1.subject.mobile, t1.subject.email },
-                new[] { "01017012345", "\u00c5se", "N\u00f8rby", "+4790000001", "ase@example.com" }, "task_1 inline subject");
+                new[] { S("task1SubjectNationalId"), S("task1SubjectFirstName"), S("task1SubjectLastName"), "+4790000001", S("task1SubjectEmail") }, "task_1 inline subject");
             True(t1.daystoliveSpecified, "task_1 days-to-live missing");
             Eq(t1.daystolive, 14, "task_1 days-to-live");
             True(t1.dialog != null, "task_1 dialog missing");
             SeqEq(new[] { t1.dialog.title, t1.dialog.message }, new[] { "Signer avtalen", "Vennligst signer \u00e6\u00f8\u00e5" }, "task_1 dialog");
             var a = Arr(t1.documentaction);
             Eq(a.Length, 2, "task_1 document-actions");
-            Eq(a[0].type + "/" + a[0].documentref + "/" + a[0].orderindex + "/" + a[0].orderindexSpecified, "sign/doc_1/1/True", "task_1 action 1");
+            Eq(a[0].type + "/" + a[0].documentref + "/" + a[0].orderindex + "/" + a[0].orderindexSpecified, "sign/" + SdsDoc + "/1/True", "task_1 action 1");
             Eq(a[0].document, null, "task_1 action 1 inline document");
-            Eq(a[1].type + "/" + a[1].documentref + "/" + a[1].orderindex + "/" + a[1].optional + "/" + a[1].optionalSpecified,
-                "view/doc_2/2/True/True", "task_1 action 2");
+            Eq(a[1].type + "/" + a[1].documentref + "/" + a[1].orderindex + "/" + a[1].orderindexSpecified + "/" + a[1].optionalSpecified,
+                "sign/" + TextDoc + "/2/True/False", "task_1 action 2 (signs the text document; optional absent)");
+            Eq(a[1].document, null, "task_1 action 2 inline document");
             var n = Arr(t1.notification);
             Eq(n.Length, 1, "task_1 notifications");
             SeqEq(new[] { n[0].type.ToString(), n[0].notificationid, n[0].recipient, n[0].message },
-                new[] { "URL", "url_1", "http://127.0.0.1:9/callback?x=1", "callbackurl" }, "task_1 notification");
-            SeqEq(Arr(n[0].schedule).Select(x => x.stateis), new[] { taskstatus.completed }, "task_1 notification schedule state-is");
+                new[] { "URL", S("task1NotificationId"), S("task1NotificationRecipient"), S("task1NotificationMessage") }, "task_1 notification");
+            SeqEq(Arr(n[0].schedule).Select(x => x.stateis), new[] { Task1NotificationState() }, "task_1 notification schedule state-is");
             True(t1.authentication != null, "task_1 authentication missing");
             True(t1.authentication.artifactSpecified && t1.authentication.artifact, "task_1 authentication/@artifact should be true");
             SeqEq(Arr(t1.authentication.method), new[] { "nbid" }, "task_1 authentication/method");
@@ -353,11 +395,11 @@ public static class OrderLife
             SeqEq(Arr(sig[0].method).Select(m => m.Value), new[] { "nbid-sign" }, "task_1 signature/method");
 
             var t2 = tasks[1];
-            Eq(t2.subjectref, "subj_2", "task_2 subject-ref");
+            Eq(t2.subjectref, S("refSubjectId"), "task_2 subject-ref");
             Eq(t2.subject, null, "task_2 subject (it uses subject-ref)");
             True(!t2.daystoliveSpecified, "task_2 days-to-live should be absent");
-            SeqEq(Arr(t2.documentaction).Select(x => x.type + "/" + x.documentref), new[] { "sign/doc_1" }, "task_2 document-actions");
-            SeqEq(Arr(t2.dependsontask), new[] { "task_1" }, "task_2 depends-on-task");
+            SeqEq(Arr(t2.documentaction).Select(x => x.type + "/" + x.documentref), new[] { "sign/" + SdsDoc }, "task_2 document-actions");
+            SeqEq(Arr(t2.dependsontask), new[] { Task1 }, "task_2 depends-on-task");
             Eq(Arr(t2.notification).Length, 0, "task_2 notifications");
         });
 
@@ -365,7 +407,7 @@ public static class OrderLife
         {
             Need(RequestId);
             var infos = Status(RequestId);
-            SeqEq(infos.Select(i => i.taskid), new[] { "task_1", "task_2" }, "task-ids");
+            SeqEq(infos.Select(i => i.taskid), new[] { Task1, Task2 }, "task-ids");
             foreach (var i in infos)
             {
                 Eq(i.requestid, RequestId, i.taskid + " request-id");
@@ -374,19 +416,19 @@ public static class OrderLife
                 Eq(i.clientstatus, null, i.taskid + " client-status");
             }
             var by = ByTask(infos);
-            SeqEq(Arr(by["task_1"].documentstatus).Select(d => d.id + " " + d.originaluri),
-                new[] { "doc_1 " + OriginalUri(RequestId, "task_1", "doc_1"), "doc_2 " + OriginalUri(RequestId, "task_1", "doc_2") },
+            SeqEq(Arr(by[Task1].documentstatus).Select(d => d.id + " " + d.originaluri),
+                new[] { SdsDoc + " " + OriginalUri(RequestId, Task1, SdsDoc), TextDoc + " " + OriginalUri(RequestId, Task1, TextDoc) },
                 "task_1 document-status");
-            SeqEq(Arr(by["task_2"].documentstatus).Select(d => d.id + " " + d.originaluri),
-                new[] { "doc_1 " + OriginalUri(RequestId, "task_2", "doc_1") }, "task_2 document-status");
-            foreach (var d in Arr(by["task_1"].documentstatus)) Eq(d.resulturi, null, "task_1 " + d.id + " result-uri");
+            SeqEq(Arr(by[Task2].documentstatus).Select(d => d.id + " " + d.originaluri),
+                new[] { SdsDoc + " " + OriginalUri(RequestId, Task2, SdsDoc) }, "task_2 document-status");
+            foreach (var d in Arr(by[Task1].documentstatus)) Eq(d.resulturi, null, "task_1 " + d.id + " result-uri");
             // original-uri downloads with challenge-driven credentials.
             using (var wc = new WebClient())
             {
                 wc.Credentials = new NetworkCredential(Service, Password);
-                byte[] got = wc.DownloadData(by["task_1"].documentstatus[0].originaluri);
+                byte[] got = wc.DownloadData(by[Task1].documentstatus[0].originaluri);
                 True(got.SequenceEqual(Pdf), "task_1/doc_1 original bytes differ (" + got.Length + " bytes)");
-                got = wc.DownloadData(by["task_1"].documentstatus[1].originaluri);
+                got = wc.DownloadData(by[Task1].documentstatus[1].originaluri);
                 True(got.SequenceEqual(TextBytes), "task_1/doc_2 original bytes differ (" + got.Length + " bytes)");
             }
         });
@@ -394,12 +436,12 @@ public static class OrderLife
         Step("findTasks: criteria value sent as xsd:string -> task-infos with their attributes", () =>
         {
             Need(RequestId);
-            var items = Find(new taskfilter { criteria = new[] { Criteria(taskfilterfield.requestid, RequestId), Criteria(taskfilterfield.taskid, "task_1") } });
+            var items = Find(new taskfilter { criteria = new[] { Criteria(taskfilterfield.requestid, RequestId), Criteria(taskfilterfield.taskid, Task1) } });
             Eq(items.Length, 1, "number of task-infos for task_1");
             var t = items[0];
             True(!string.IsNullOrEmpty(t.id), "task-info id is empty");
             SeqEq(new[] { t.requestid, t.taskid, t.clientreference, t.subjectfirstname, t.subjectnationalid },
-                new[] { RequestId, "task_1", ClientRef, "\u00c5se", "01017012345" }, "task_1 task-info");
+                new[] { RequestId, Task1, ClientRef, S("task1SubjectFirstName"), S("task1SubjectNationalId") }, "task_1 task-info");
             True(t.taskstatusSpecified, "task-status missing");
             Eq(t.taskstatus, taskstatus.created, "task-status");
             True(t.createdSpecified && t.lastupdatedSpecified, "created/last-updated missing");
@@ -407,11 +449,11 @@ public static class OrderLife
             Recent(t.lastupdated, "last-updated");
             True(t.lastupdated >= t.created, "last-updated before created");
 
-            items = Find(new taskfilter { criteria = new[] { Criteria(taskfilterfield.requestid, RequestId), Criteria(taskfilterfield.taskid, "task_2") } });
+            items = Find(new taskfilter { criteria = new[] { Criteria(taskfilterfield.requestid, RequestId), Criteria(taskfilterfield.taskid, Task2) } });
             SeqEq(items.Select(x => x.taskid + " " + x.subjectfirstname + " " + x.subjectnationalid),
-                new[] { "task_2 Bj\u00f8rn 02028054321" }, "task_2 task-info (subject via subject-ref)");
-            items = Find(new taskfilter { criteria = new[] { Criteria(taskfilterfield.requestid, RequestId), Criteria(taskfilterfield.taskid, "task_1", logicaloperator.notequals) } });
-            SeqEq(items.Select(x => x.taskid), new[] { "task_2" }, "not-equals task_1");
+                new[] { Task2 + " " + S("refSubjectFirstName") + " " + S("refSubjectNationalId") }, "task_2 task-info (subject via subject-ref)");
+            items = Find(new taskfilter { criteria = new[] { Criteria(taskfilterfield.requestid, RequestId), Criteria(taskfilterfield.taskid, Task1, logicaloperator.notequals) } });
+            SeqEq(items.Select(x => x.taskid), new[] { Task2 }, "not-equals task_1");
             items = Find(new taskfilter { criteria = new[] { Criteria(taskfilterfield.requestid, RequestId), Criteria(taskfilterfield.taskid, "no-such-task") } });
             Eq(items.Length, 0, "unknown task-id");
         });
@@ -459,13 +501,13 @@ public static class OrderLife
                 True(r != null, "no get-task-count-response");
                 return r.count;
             };
-            Eq(count(new[] { Criteria(taskfilterfield.requestid, RequestId), Criteria(taskfilterfield.taskid, "task_1") }), "1", "count task_1");
+            Eq(count(new[] { Criteria(taskfilterfield.requestid, RequestId), Criteria(taskfilterfield.taskid, Task1) }), "1", "count task_1");
             Eq(count(new[] { Criteria(taskfilterfield.requestid, RequestId) }), "2", "count request 1");
             Eq(count(new[] { Criteria(taskfilterfield.requestid, RequestId2) }), "5", "count request 2");
             Eq(count(new[] { Criteria(taskfilterfield.taskid, "no-such-task") }), "0", "count unknown task");
         });
 
-        Step("addTask: task_3 viewing doc_1; no artifact; shows in getTask and getStatus", () =>
+        Step("addTask: task_3 viewing the sds PDF; no artifact; shows in getTask and getStatus", () =>
         {
             Need(RequestId);
             var res = Svc.addTask(new addtaskrequest
@@ -473,27 +515,27 @@ public static class OrderLife
                 service = Service, password = Password, requestid = RequestId,
                 task = new task
                 {
-                    id = "task_3",
+                    id = Task3,
                     subject = new subject { firstname = "Carl", lastname = "Viewer", email = "carl@example.com" },
-                    documentaction = new[] { new documentaction { type = documentactiontype.view, documentref = "doc_1" } },
+                    documentaction = new[] { new documentaction { type = documentactiontype.view, documentref = SdsDoc } },
                 },
             });
             True(res == null || res.artifact == null, "addTask artifact: expected none, got " + Show(res == null ? null : res.artifact));
-            var t3 = Svc.getTask(new gettaskrequest { service = Service, password = Password, requestid = RequestId, taskid = "task_3" });
+            var t3 = Svc.getTask(new gettaskrequest { service = Service, password = Password, requestid = RequestId, taskid = Task3 });
             True(t3 != null && t3.task != null, "getTask task_3 returned nothing");
-            Eq(t3.task.id, "task_3", "task_3 @id");
-            SeqEq(Arr(t3.task.documentaction).Select(x => x.type + "/" + x.documentref), new[] { "view/doc_1" }, "task_3 document-actions");
+            Eq(t3.task.id, Task3, "task_3 @id");
+            SeqEq(Arr(t3.task.documentaction).Select(x => x.type + "/" + x.documentref), new[] { "view/" + SdsDoc }, "task_3 document-actions");
             Eq(t3.task.subject == null ? null : t3.task.subject.lastname, "Viewer", "task_3 subject/last-name");
             var by = ByTask(Status(RequestId));
-            SeqEq(by.Keys.OrderBy(k => k), new[] { "task_1", "task_2", "task_3" }, "getStatus task-ids");
-            Eq(by["task_3"].taskstatus, taskstatus.created, "task_3 status");
+            SeqEq(by.Keys.OrderBy(k => k), new[] { Task1, Task2, Task3 }, "getStatus task-ids");
+            Eq(by[Task3].taskstatus, taskstatus.created, "task_3 status");
             // A duplicate task id is refused with a fault.
             try
             {
                 Svc.addTask(new addtaskrequest
                 {
                     service = Service, password = Password, requestid = RequestId,
-                    task = new task { id = "task_3", documentaction = new[] { new documentaction { type = documentactiontype.view, documentref = "doc_1" } } },
+                    task = new task { id = Task3, documentaction = new[] { new documentaction { type = documentactiontype.view, documentref = SdsDoc } } },
                 });
                 throw new AssertFailed("duplicate task id: expected a SoapException");
             }
@@ -505,12 +547,12 @@ public static class OrderLife
             Need(RequestId);
             Svc.setClientStatus(new setclientstatusrequest
             {
-                service = Service, password = Password, requestid = RequestId, taskid = "task_1", clientstatus = ClientStatus,
+                service = Service, password = Password, requestid = RequestId, taskid = Task1, clientstatus = ClientStatus,
             });
             var by = ByTask(Status(RequestId));
-            Eq(by["task_1"].clientstatus, ClientStatus, "getStatus task_1 client-status");
-            Eq(by["task_2"].clientstatus, null, "getStatus task_2 client-status");
-            var items = Find(new taskfilter { criteria = new[] { Criteria(taskfilterfield.requestid, RequestId), Criteria(taskfilterfield.taskid, "task_1") } });
+            Eq(by[Task1].clientstatus, ClientStatus, "getStatus task_1 client-status");
+            Eq(by[Task2].clientstatus, null, "getStatus task_2 client-status");
+            var items = Find(new taskfilter { criteria = new[] { Criteria(taskfilterfield.requestid, RequestId), Criteria(taskfilterfield.taskid, Task1) } });
             SeqEq(items.Select(x => x.clientstatus), new[] { ClientStatus }, "findTasks client-status");
             items = Find(new taskfilter { criteria = new[] { Criteria(taskfilterfield.clientstatus, ClientStatus) } });
             SeqEq(items.Select(x => x.requestid + "/" + x.taskid), new[] { RequestId + "/task_1" }, "findTasks by client-status");
@@ -519,10 +561,10 @@ public static class OrderLife
         Step("createArtifact: a new artifact, different from the createRequest one", () =>
         {
             Need(RequestId, Artifact);
-            var a = Svc.createArtifact(new createartifactrequest { service = Service, password = Password, requestid = RequestId, taskid = "task_1" });
+            var a = Svc.createArtifact(new createartifactrequest { service = Service, password = Password, requestid = RequestId, taskid = Task1 });
             True(a != null && !string.IsNullOrWhiteSpace(a.artifact), "artifact: expected a non-empty string");
             True(a.artifact != Artifact, "createArtifact returned the createRequest artifact again");
-            var b = Svc.createArtifact(new createartifactrequest { service = Service, password = Password, requestid = RequestId, taskid = "task_1" });
+            var b = Svc.createArtifact(new createartifactrequest { service = Service, password = Password, requestid = RequestId, taskid = Task1 });
             True(b.artifact != a.artifact, "two createArtifact calls returned the same artifact");
         });
 
@@ -530,41 +572,65 @@ public static class OrderLife
         Step("getRequestHistory: task_1 history starts with request-created, oldest first", () =>
         {
             Need(RequestId);
-            var events = Arr(Svc.getRequestHistory(new getrequesthistoryrequest { service = Service, password = Password, requestid = RequestId, taskid = "task_1" }));
+            var events = Arr(Svc.getRequestHistory(new getrequesthistoryrequest { service = Service, password = Password, requestid = RequestId, taskid = Task1 }));
             True(events.Length > 0, "no events");
             Eq(events[0].event1, eventtype.requestcreated, "first event");
             foreach (var e in events) Recent(e.eventtime, "event-time");
             for (int i = 1; i < events.Length; i++)
                 True(events[i - 1].eventtime <= events[i].eventtime, "events not oldest first");
-            historyTask3 = Arr(Svc.getRequestHistory(new getrequesthistoryrequest { service = Service, password = Password, requestid = RequestId, taskid = "task_3" })).Length;
+            historyTask3 = Arr(Svc.getRequestHistory(new getrequesthistoryrequest { service = Service, password = Password, requestid = RequestId, taskid = Task3 })).Length;
         });
 
         Step("disableTask: void; task_3 becomes deleted and its history grows", () =>
         {
             Need(RequestId);
-            Svc.disableTask(new disabletaskrequest { service = Service, password = Password, requestid = RequestId, taskid = "task_3" });
+            Svc.disableTask(new disabletaskrequest { service = Service, password = Password, requestid = RequestId, taskid = Task3 });
             var by = ByTask(Status(RequestId));
             SeqEq(by.OrderBy(kv => kv.Key).Select(kv => kv.Key + "=" + kv.Value.taskstatus),
-                new[] { "task_1=created", "task_2=created", "task_3=deleted" }, "statuses");
-            var events = Arr(Svc.getRequestHistory(new getrequesthistoryrequest { service = Service, password = Password, requestid = RequestId, taskid = "task_3" }));
+                new[] { Task1 + "=created", Task2 + "=created", Task3 + "=deleted" }, "statuses");
+            var events = Arr(Svc.getRequestHistory(new getrequesthistoryrequest { service = Service, password = Password, requestid = RequestId, taskid = Task3 }));
             True(events.Length > historyTask3, "history of task_3 has " + events.Length + " events, had " + historyTask3);
-            var items = Find(new taskfilter { criteria = new[] { Criteria(taskfilterfield.requestid, RequestId), Criteria(taskfilterfield.taskid, "task_3") } });
+            var items = Find(new taskfilter { criteria = new[] { Criteria(taskfilterfield.requestid, RequestId), Criteria(taskfilterfield.taskid, Task3) } });
             SeqEq(items.Select(x => x.taskstatus), new[] { taskstatus.deleted }, "findTasks task_3 task-status");
         });
 
-        Step("wrong password: SoapException \"Invalid service or password\"", () =>
+        Step("wrong password: SoapException with the scenario fault string", () =>
         {
             Need(RequestId);
             try
             {
-                Svc.getStatus(new getstatusrequest { service = Service, password = "wrong", requestid = new[] { RequestId } });
+                Svc.getStatus(new getstatusrequest { service = Service, password = S("wrongPassword"), requestid = new[] { RequestId } });
                 throw new AssertFailed("expected a SoapException");
             }
             catch (SoapException e)
             {
-                True(e.Message.Contains("Invalid service or password"), "fault message " + Show(e.Message));
+                True(e.Message.Contains(S("faultString")), "fault message " + Show(e.Message) + " does not contain " + Show(S("faultString")));
                 True(e.Code != null && (e.Code.Name == "Client" || e.Code.Name == "Server"), "faultcode " + e.Code);
             }
+        });
+
+        Step("another service: getStatus of demo's request -> SoapException; findTasks and getTaskCount see nothing", () =>
+        {
+            Need(RequestId);
+            string other = S("otherService"), otherPassword = S("otherPassword");
+            try
+            {
+                Svc.getStatus(new getstatusrequest { service = other, password = otherPassword, requestid = new[] { RequestId } });
+                throw new AssertFailed("other service getStatus: expected a SoapException");
+            }
+            catch (SoapException) { }
+            var items = Arr(Svc.findTasks(new findtasksrequest
+            {
+                service = other, password = otherPassword,
+                filter = new taskfilter { criteria = new[] { Criteria(taskfilterfield.requestid, RequestId) } },
+            }));
+            Eq(items.Length, 0, "other service findTasks");
+            var c = Svc.getTaskCount(new gettaskcountrequest
+            {
+                service = other, password = otherPassword,
+                filter = new taskfilter { criteria = new[] { Criteria(taskfilterfield.requestid, RequestId) } },
+            });
+            Eq(c == null ? null : c.count, "0", "other service getTaskCount");
         });
 
         Step("deleteRequest: deleted = 1, every task deleted, again = 0", () =>
@@ -573,7 +639,7 @@ public static class OrderLife
             var res = Svc.deleteRequest(new deleterequestrequest { service = Service, password = Password, requestid = new[] { RequestId } });
             Eq(res.deleted, 1, "deleted");
             SeqEq(Status(RequestId).Select(i => i.taskid + "=" + i.taskstatus + "/" + i.clientreference),
-                new[] { "task_1=deleted/" + ClientRef, "task_2=deleted/" + ClientRef, "task_3=deleted/" + ClientRef }, "statuses after delete");
+                new[] { Task1 + "=deleted/" + ClientRef, Task2 + "=deleted/" + ClientRef, Task3 + "=deleted/" + ClientRef }, "statuses after delete");
             res = Svc.deleteRequest(new deleterequestrequest { service = Service, password = Password, requestid = new[] { RequestId } });
             Eq(res.deleted, 0, "deleting again");
         });

@@ -1,6 +1,9 @@
 import com.signicat.document.v3.*;
 
 import java.io.ByteArrayOutputStream;
+import java.io.FileInputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.math.BigInteger;
@@ -15,31 +18,78 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
  * Drives one whole DocumentService v3 order through a JAX-WS (wsimport) client, the way a legacy Java
- * client would. Usage: java -cp "classes:/usr/share/java/*" OrderLife BASE_URL
+ * client would. Usage: java -cp "classes:/usr/share/java/*" OrderLife BASE_URL [SCENARIO_FILE]
+ *
+ * The order's values (credentials, documents, subjects, task ids, ...) come from the scenario file shared
+ * by every interop client (fixtures/interop/scenario.properties, relative to the working directory, by
+ * default): flat key=value lines, UTF-8, # comments, read with java.util.Properties.
  *
  * Every step prints exactly one line, "PASS <step>" or "FAIL <step>: <reason>"; the exit code is 1 when
  * any step failed. Expected values are those of the wire contract (CONTRACT.md sections 0, 1 and 4).
  */
 public final class OrderLife {
-    static final String SERVICE = "demo";
-    static final String PASSWORD = "Bond007";
+    static final String DEFAULT_SCENARIO = "fixtures/interop/scenario.properties";
+    static final Properties SCENARIO = new Properties();
+    static String SERVICE;
+    static String PASSWORD;
+    static String FAULT_STRING;
+    static String SDS_TYPE;
+    static String DOC_SDS;
+    static String DOC_TEXT;
+    static String TEXT_TYPE;
+    static String TEXT;
+    static byte[] TEXT_BYTES;
+    static String SUBJ;
+    static String T1;
+    static String T2;
+    static String T3;
+    static String CLIENT_REF;
+    static String CLIENT_STATUS;
     static final Pattern ID_RE = Pattern.compile("^[0-9]{8}[0-9a-z]{50}$");
     static final byte[] PDF = ("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
             + "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
             .getBytes(StandardCharsets.ISO_8859_1);
-    static final String TEXT = "Vilk\u00e5r og betingelser \u2014 \u00c6\u00f8\u00e5, na\u00efve caf\u00e9 \u20ac 42.\nLinje 2.\n";
-    static final byte[] TEXT_BYTES = TEXT.getBytes(StandardCharsets.UTF_8);
     static final String RUN = UUID.randomUUID().toString().substring(0, 8);
-    static final String CLIENT_REF = "cliref-\u00e6\u00f8\u00e5-" + RUN;
-    static final String CLIENT_STATUS = "Til vurdering \u00c6\u00d8\u00c5 " + RUN;
     static final String[] PAGE_TASKS = {"p03", "p01", "p05", "p02", "p04"};
 
     static String base;
+
+    /** A value the scenario file must define. */
+    static String sc(String key) {
+        String v = SCENARIO.getProperty(key);
+        if (v == null) {
+            System.err.println("scenario file has no '" + key + "'");
+            System.exit(2);
+        }
+        return v;
+    }
+
+    static void loadScenario(String path) throws java.io.IOException {
+        try (Reader in = new InputStreamReader(new FileInputStream(path), StandardCharsets.UTF_8)) {
+            SCENARIO.load(in);
+        }
+        SERVICE = sc("service");
+        PASSWORD = sc("password");
+        FAULT_STRING = sc("faultString");
+        SDS_TYPE = sc("sdsContentType");
+        DOC_SDS = sc("sdsDocumentId");
+        DOC_TEXT = sc("textDocumentId");
+        TEXT_TYPE = sc("textDocumentMimeType");
+        TEXT = sc("textDocumentContent");
+        TEXT_BYTES = TEXT.getBytes(StandardCharsets.UTF_8);
+        SUBJ = sc("refSubjectId");
+        T1 = sc("task1Id");
+        T2 = sc("task2Id");
+        T3 = sc("task3Id");
+        CLIENT_REF = sc("clientReference");
+        CLIENT_STATUS = sc("clientStatus");
+    }
     static DocumentEndPoint port;
     static final Map<String, Object> state = new HashMap<>();
     static int passed = 0;
@@ -178,53 +228,53 @@ public final class OrderLife {
 
     static Request buildRequest(String sdsId) {
         Request req = new Request();
-        req.setProfile("default");
-        req.setLanguage("nb");
+        req.setProfile(sc("profile"));
+        req.setLanguage(sc("language"));
 
         Subject shared = new Subject();
-        shared.setId("subj_1");
-        shared.setNationalId("01017012345");
-        shared.setFirstName("\u00c5se");
-        shared.setLastName("N\u00f8rby");
+        shared.setId(SUBJ);
+        shared.setNationalId(sc("refSubjectNationalId"));
+        shared.setFirstName(sc("refSubjectFirstName"));
+        shared.setLastName(sc("refSubjectLastName"));
         shared.setMobile("+4790000001");
         shared.setEmail("ase@example.com");
         req.getSubject().add(shared);
 
         SdsDocument sds = new SdsDocument();
-        sds.setId("doc_1");
+        sds.setId(DOC_SDS);
         sds.setRefSdsId(sdsId);
-        sds.setDescription("Avtale \u00c6\u00f8\u00e5");
+        sds.setDescription(sc("sdsDocumentDescription"));
         sds.setExternalReference("ext-1");
         sds.setSendToArchive(false);
         ProvidedDocument provided = new ProvidedDocument();
-        provided.setId("doc_2");
-        provided.setMimeType("text/plain");
+        provided.setId(DOC_TEXT);
+        provided.setMimeType(TEXT_TYPE);
         provided.setData(TEXT_BYTES);
-        provided.setDescription("Vilk\u00e5r");
+        provided.setDescription(sc("textDocumentDescription"));
         req.getDocument().add(sds);
         req.getDocument().add(provided);
 
-        // task_1: an inline subject, a URL notification on completion, an artifact.
+        // task 1: an inline subject, signs both documents, a URL notification on completion, an artifact.
         Task t1 = new Task();
-        t1.setId("task_1");
+        t1.setId(T1);
         t1.setBundle(false);
         Subject inline = new Subject();
-        inline.setNationalId("02028054321");
-        inline.setFirstName("Bj\u00f8rn");
-        inline.setLastName("Eriksen");
-        inline.setEmail("bjorn@example.com");
+        inline.setNationalId(sc("task1SubjectNationalId"));
+        inline.setFirstName(sc("task1SubjectFirstName"));
+        inline.setLastName(sc("task1SubjectLastName"));
+        inline.setEmail(sc("task1SubjectEmail"));
         t1.setSubject(inline);
         t1.setDaysToLive(14);
         t1.setLanguage("en");
-        t1.getDocumentAction().add(action(DocumentActionType.SIGN, "doc_1", 1, null));
-        t1.getDocumentAction().add(action(DocumentActionType.VIEW, "doc_2", 2, true));
+        t1.getDocumentAction().add(action(DocumentActionType.SIGN, DOC_SDS, 1, null));
+        t1.getDocumentAction().add(action(DocumentActionType.SIGN, DOC_TEXT, 2, false));
         Notification n = new Notification();
         n.setType(NotificationType.URL);
-        n.setNotificationId("url_1");
-        n.setRecipient("http://127.0.0.1:9/callback?x=1");
-        n.setMessage("callbackurl");
+        n.setNotificationId(sc("task1NotificationId"));
+        n.setRecipient(sc("task1NotificationRecipient"));
+        n.setMessage(sc("task1NotificationMessage"));
         Schedule s = new Schedule();
-        s.setStateIs(TaskStatus.COMPLETED);
+        s.setStateIs(TaskStatus.fromValue(sc("task1NotificationStateIs")));
         n.getSchedule().add(s);
         t1.getNotification().add(n);
         Authentication auth = new Authentication();
@@ -233,12 +283,12 @@ public final class OrderLife {
         t1.setAuthentication(auth);
         t1.setOnTaskComplete("https://client.example/done");
 
-        // task_2: the request-level subject by subject-ref, after task_1.
+        // task 2: the request-level subject by subject-ref, signs the PDF, after task 1.
         Task t2 = new Task();
-        t2.setId("task_2");
-        t2.setSubjectRef("subj_1");
-        t2.getDocumentAction().add(action(DocumentActionType.SIGN, "doc_1", null, null));
-        t2.getDependsOnTask().add("task_1");
+        t2.setId(T2);
+        t2.setSubjectRef(SUBJ);
+        t2.getDocumentAction().add(action(DocumentActionType.SIGN, DOC_SDS, null, null));
+        t2.getDependsOnTask().add(T1);
 
         req.getTask().add(t1);
         req.getTask().add(t2);
@@ -257,11 +307,12 @@ public final class OrderLife {
     // ---- the steps -----------------------------------------------------------------------------------
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 1) {
-            System.err.println("usage: OrderLife BASE_URL");
+        if (args.length != 1 && args.length != 2) {
+            System.err.println("usage: OrderLife BASE_URL [SCENARIO_FILE]");
             System.exit(2);
         }
         base = args[0].replaceAll("/+$", "");
+        loadScenario(args.length == 2 ? args[1] : DEFAULT_SCENARIO);
 
         step("wsdl: DocumentService built from the served WSDL, port ready", () -> {
             DocumentService service = new DocumentService(new URL(base + "/ws/documentservice-v3?wsdl"));
@@ -285,7 +336,7 @@ public final class OrderLife {
             c.setAuthenticator(authenticator);
             c.setRequestMethod("POST");
             c.setDoOutput(true);
-            c.setRequestProperty("Content-Type", "application/pdf");
+            c.setRequestProperty("Content-Type", SDS_TYPE);
             try (OutputStream out = c.getOutputStream()) {
                 out.write(PDF);
             }
@@ -328,27 +379,27 @@ public final class OrderLife {
             check(d1 instanceof SdsDocument, "document[1] is " + d1.getClass().getName() + ", not SdsDocument");
             check(d2 instanceof ProvidedDocument, "document[2] is " + d2.getClass().getName() + ", not ProvidedDocument");
             SdsDocument sds = (SdsDocument) d1;
-            eq(sds.getId(), "doc_1", "doc_1 @id");
+            eq(sds.getId(), DOC_SDS, "doc_1 @id");
             eq(sds.getRefSdsId(), sdsId, "doc_1 ref-sds-id");
-            eq(sds.getDescription(), "Avtale \u00c6\u00f8\u00e5", "doc_1 description");
+            eq(sds.getDescription(), sc("sdsDocumentDescription"), "doc_1 description");
             eq(sds.getExternalReference(), "ext-1", "doc_1 external-reference");
             ProvidedDocument p = (ProvidedDocument) d2;
-            eq(p.getId(), "doc_2", "doc_2 @id");
-            eq(p.getMimeType(), "text/plain", "doc_2 mime-type");
-            eq(p.getDescription(), "Vilk\u00e5r", "doc_2 description");
+            eq(p.getId(), DOC_TEXT, "doc_2 @id");
+            eq(p.getMimeType(), TEXT_TYPE, "doc_2 mime-type");
+            eq(p.getDescription(), sc("textDocumentDescription"), "doc_2 description");
             check(Arrays.equals(p.getData(), TEXT_BYTES), "doc_2 data: got " + (p.getData() == null ? "null"
                     : new String(p.getData(), StandardCharsets.UTF_8)));
             eq(req.getSubject().size(), 1, "request-level subjects");
             Subject s = req.getSubject().get(0);
             eq(Arrays.asList(s.getId(), s.getNationalId(), s.getFirstName(), s.getLastName(), s.getMobile(), s.getEmail()),
-                    Arrays.asList("subj_1", "01017012345", "\u00c5se", "N\u00f8rby", "+4790000001", "ase@example.com"),
+                    Arrays.asList(SUBJ, sc("refSubjectNationalId"), sc("refSubjectFirstName"), sc("refSubjectLastName"), "+4790000001", "ase@example.com"),
                     "request subject");
-            eq(taskIds(req.getTask()), Arrays.asList("task_1", "task_2"), "task ids");
+            eq(taskIds(req.getTask()), Arrays.asList(T1, T2), "task ids");
             Task t1 = req.getTask().get(0);
             Task t2 = req.getTask().get(1);
             check(t1.getSubject() != null, "task_1 inline subject missing");
             eq(Arrays.asList(t1.getSubject().getNationalId(), t1.getSubject().getFirstName(), t1.getSubject().getLastName(),
-                    t1.getSubject().getEmail()), Arrays.asList("02028054321", "Bj\u00f8rn", "Eriksen", "bjorn@example.com"),
+                    t1.getSubject().getEmail()), Arrays.asList(sc("task1SubjectNationalId"), sc("task1SubjectFirstName"), sc("task1SubjectLastName"), sc("task1SubjectEmail")),
                     "task_1 inline subject");
             eq(t1.getSubjectRef(), null, "task_1 subject-ref");
             eq(t1.getDaysToLive(), 14, "task_1 days-to-live");
@@ -356,36 +407,36 @@ public final class OrderLife {
             DocumentAction a1 = t1.getDocumentAction().get(0);
             DocumentAction a2 = t1.getDocumentAction().get(1);
             eq(Arrays.asList(a1.getType(), a1.getDocumentRef(), a1.getOrderIndex()),
-                    Arrays.<Object>asList(DocumentActionType.SIGN, "doc_1", 1), "task_1 document-action[1]");
+                    Arrays.<Object>asList(DocumentActionType.SIGN, DOC_SDS, 1), "task_1 document-action[1]");
             eq(Arrays.asList(a2.getType(), a2.getDocumentRef(), a2.getOrderIndex(), a2.isOptional()),
-                    Arrays.<Object>asList(DocumentActionType.VIEW, "doc_2", 2, true), "task_1 document-action[2]");
+                    Arrays.<Object>asList(DocumentActionType.SIGN, DOC_TEXT, 2, false), "task_1 document-action[2]");
             eq(t1.getNotification().size(), 1, "task_1 notifications");
             Notification n = t1.getNotification().get(0);
             eq(Arrays.asList(n.getType(), n.getNotificationId(), n.getRecipient(), n.getMessage()),
-                    Arrays.<Object>asList(NotificationType.URL, "url_1", "http://127.0.0.1:9/callback?x=1", "callbackurl"),
+                    Arrays.<Object>asList(NotificationType.URL, sc("task1NotificationId"), sc("task1NotificationRecipient"), sc("task1NotificationMessage")),
                     "task_1 notification");
             eq(n.getSchedule().size(), 1, "task_1 notification schedules");
-            eq(n.getSchedule().get(0).getStateIs(), TaskStatus.COMPLETED, "schedule state-is");
+            eq(n.getSchedule().get(0).getStateIs().value(), sc("task1NotificationStateIs"), "schedule state-is");
             check(t1.getAuthentication() != null, "task_1 authentication missing");
             eq(t1.getAuthentication().isArtifact(), true, "task_1 authentication/@artifact");
             eq(t1.getAuthentication().getMethod(), Arrays.asList("nbid"), "task_1 authentication/method");
             eq(t1.getLanguage(), "en", "task_1 language");
             eq(t1.getOnTaskComplete(), "https://client.example/done", "task_1 on-task-complete");
             eq(t1.getDependsOnTask(), new ArrayList<String>(), "task_1 depends-on-task");
-            eq(t2.getSubjectRef(), "subj_1", "task_2 subject-ref");
+            eq(t2.getSubjectRef(), SUBJ, "task_2 subject-ref");
             eq(t2.getSubject(), null, "task_2 subject (it uses subject-ref)");
-            eq(t2.getDependsOnTask(), Arrays.asList("task_1"), "task_2 depends-on-task");
+            eq(t2.getDependsOnTask(), Arrays.asList(T1), "task_2 depends-on-task");
             eq(t2.getDocumentAction().size(), 1, "task_2 document-actions");
-            eq(t2.getDocumentAction().get(0).getDocumentRef(), "doc_1", "task_2 document-ref");
+            eq(t2.getDocumentAction().get(0).getDocumentRef(), DOC_SDS, "task_2 document-ref");
         });
 
         step("getStatus: both tasks created, client-reference, document-status original-uri", () -> {
             String rid = need("request_id");
             List<TaskStatusInfo> infos = status(rid);
-            eq(taskIds(infos), Arrays.asList("task_1", "task_2"), "task-ids");
+            eq(taskIds(infos), Arrays.asList(T1, T2), "task-ids");
             Map<String, List<String>> docs = new HashMap<>();
-            docs.put("task_1", Arrays.asList("doc_1", "doc_2"));
-            docs.put("task_2", Arrays.asList("doc_1"));
+            docs.put(T1, Arrays.asList(DOC_SDS, DOC_TEXT));
+            docs.put(T2, Arrays.asList(DOC_SDS));
             for (TaskStatusInfo i : infos) {
                 String tid = i.getTaskId();
                 eq(i.getTaskStatus(), TaskStatus.CREATED, tid + " task-status");
@@ -404,30 +455,30 @@ public final class OrderLife {
         step("findTasks: criteria values are java.lang.String (xs:string) -> task-info of task_1", () -> {
             String rid = need("request_id");
             List<TaskInfo> items = find(filter(criteria(TaskFilterField.REQUEST_ID, rid, LogicalOperator.EQUALS),
-                    criteria(TaskFilterField.TASK_ID, "task_1", LogicalOperator.EQUALS)));
+                    criteria(TaskFilterField.TASK_ID, T1, LogicalOperator.EQUALS)));
             eq(items.size(), 1, "number of task-infos");
             TaskInfo t = items.get(0);
             eq(t.getRequestId(), rid, "request-id");
-            eq(t.getTaskId(), "task_1", "task-id");
+            eq(t.getTaskId(), T1, "task-id");
             eq(t.getTaskStatus(), TaskStatus.CREATED, "task-status");
             eq(t.getClientReference(), CLIENT_REF, "client-reference");
             eq(t.getClientStatus(), null, "client-status");
-            eq(t.getSubjectFirstName(), "Bj\u00f8rn", "subject-first-name (inline subject)");
-            eq(t.getSubjectNationalId(), "02028054321", "subject-national-id");
+            eq(t.getSubjectFirstName(), sc("task1SubjectFirstName"), "subject-first-name (inline subject)");
+            eq(t.getSubjectNationalId(), sc("task1SubjectNationalId"), "subject-national-id");
             eq(t.getDaysToLive(), BigInteger.valueOf(14), "days-to-live");
             eq(t.getLanguage(), "en", "language");
-            eq(t.getDocumentId(), "doc_1", "document-id");
-            eq(t.getMimeType(), "application/pdf", "mime-type");
+            eq(t.getDocumentId(), DOC_SDS, "document-id");
+            eq(t.getMimeType(), SDS_TYPE, "mime-type");
             check(t.getId() != null && !t.getId().isEmpty(), "id is empty");
             check(t.getCreated() != null && t.getLastUpdated() != null, "created/last-updated missing");
             items = find(filter(criteria(TaskFilterField.REQUEST_ID, rid, LogicalOperator.EQUALS),
-                    criteria(TaskFilterField.TASK_ID, "task_2", LogicalOperator.EQUALS)));
+                    criteria(TaskFilterField.TASK_ID, T2, LogicalOperator.EQUALS)));
             eq(items.size(), 1, "task_2 task-infos");
             eq(Arrays.asList(items.get(0).getSubjectFirstName(), items.get(0).getSubjectLastName()),
-                    Arrays.asList("\u00c5se", "N\u00f8rby"), "task_2 subject via subject-ref");
+                    Arrays.asList(sc("refSubjectFirstName"), sc("refSubjectLastName")), "task_2 subject via subject-ref");
             items = find(filter(criteria(TaskFilterField.REQUEST_ID, rid, LogicalOperator.EQUALS),
-                    criteria(TaskFilterField.TASK_ID, "task_1", LogicalOperator.NOT_EQUALS)));
-            eq(taskIds(items), Arrays.asList("task_2"), "not-equals task_1");
+                    criteria(TaskFilterField.TASK_ID, T1, LogicalOperator.NOT_EQUALS)));
+            eq(taskIds(items), Arrays.asList(T2), "not-equals task_1");
             items = find(filter(criteria(TaskFilterField.REQUEST_ID, rid, LogicalOperator.EQUALS),
                     criteria(TaskFilterField.TASK_ID, "no-such-task", LogicalOperator.EQUALS)));
             eq(items.size(), 0, "unknown task-id");
@@ -468,7 +519,7 @@ public final class OrderLife {
             String rid = need("request_id");
             String rid2 = need("request_id_2");
             eq(count(filter(criteria(TaskFilterField.REQUEST_ID, rid, LogicalOperator.EQUALS),
-                    criteria(TaskFilterField.TASK_ID, "task_1", LogicalOperator.EQUALS))), 1, "count task_1");
+                    criteria(TaskFilterField.TASK_ID, T1, LogicalOperator.EQUALS))), 1, "count task_1");
             eq(count(filter(criteria(TaskFilterField.REQUEST_ID, rid, LogicalOperator.EQUALS))), 2, "count request 1");
             eq(count(filter(criteria(TaskFilterField.REQUEST_ID, rid2, LogicalOperator.EQUALS))), 5, "count request 2");
             eq(count(filter(criteria(TaskFilterField.TASK_ID, "no-such-task", LogicalOperator.EQUALS))), 0, "count unknown");
@@ -477,13 +528,13 @@ public final class OrderLife {
         step("addTask: task_3 viewing doc_1; no artifact; getStatus lists it as created", () -> {
             String rid = need("request_id");
             Task t3 = new Task();
-            t3.setId("task_3");
+            t3.setId(T3);
             Subject s = new Subject();
             s.setFirstName("Carl");
             s.setLastName("Viewer");
             s.setEmail("carl@example.com");
             t3.setSubject(s);
-            t3.getDocumentAction().add(action(DocumentActionType.VIEW, "doc_1", null, null));
+            t3.getDocumentAction().add(action(DocumentActionType.VIEW, DOC_SDS, null, null));
             AddTaskRequest r = new AddTaskRequest();
             r.setService(SERVICE);
             r.setPassword(PASSWORD);
@@ -494,11 +545,11 @@ public final class OrderLife {
             eq(res.getArtifact(), null, "addTask artifact (none asked for)");
             Map<String, TaskStatusInfo> by = byTask(status(rid));
             eq(by.keySet().size(), 3, "tasks after addTask");
-            check(by.containsKey("task_3"), "task_3 not in getStatus");
-            eq(by.get("task_3").getTaskStatus(), TaskStatus.CREATED, "task_3 status");
-            List<DocumentStatus> ds = by.get("task_3").getDocumentStatus();
+            check(by.containsKey(T3), "task_3 not in getStatus");
+            eq(by.get(T3).getTaskStatus(), TaskStatus.CREATED, "task_3 status");
+            List<DocumentStatus> ds = by.get(T3).getDocumentStatus();
             eq(ds.size(), 1, "task_3 document-status count");
-            eq(ds.get(0).getOriginalUri(), originalUri(rid, "task_3", "doc_1"), "task_3 original-uri");
+            eq(ds.get(0).getOriginalUri(), originalUri(rid, T3, DOC_SDS), "task_3 original-uri");
         });
 
         step("setClientStatus: getStatus and findTasks read it back", () -> {
@@ -507,30 +558,30 @@ public final class OrderLife {
             r.setService(SERVICE);
             r.setPassword(PASSWORD);
             r.setRequestId(rid);
-            r.setTaskId("task_1");
+            r.setTaskId(T1);
             r.setClientStatus(CLIENT_STATUS);
             port.setClientStatus(r);
             Map<String, TaskStatusInfo> by = byTask(status(rid));
-            eq(by.get("task_1").getClientStatus(), CLIENT_STATUS, "getStatus task_1 client-status");
-            eq(by.get("task_2").getClientStatus(), null, "getStatus task_2 client-status");
+            eq(by.get(T1).getClientStatus(), CLIENT_STATUS, "getStatus task_1 client-status");
+            eq(by.get(T2).getClientStatus(), null, "getStatus task_2 client-status");
             List<TaskInfo> items = find(filter(criteria(TaskFilterField.CLIENT_STATUS, CLIENT_STATUS, LogicalOperator.EQUALS)));
             eq(items.size(), 1, "findTasks by client-status");
             eq(Arrays.asList(items.get(0).getRequestId(), items.get(0).getTaskId(), items.get(0).getClientStatus()),
-                    Arrays.asList(rid, "task_1", CLIENT_STATUS), "findTasks by client-status");
+                    Arrays.asList(rid, T1, CLIENT_STATUS), "findTasks by client-status");
         });
 
         step("createArtifact: non-empty, different from the createRequest one", () -> {
             String rid = need("request_id");
             String first = need("artifact");
-            String a = artifact(rid, "task_1");
+            String a = artifact(rid, T1);
             check(a != null && !a.trim().isEmpty(), "artifact is empty: " + a);
             check(!a.equals(first), "createArtifact returned the createRequest artifact again");
-            check(!a.equals(artifact(rid, "task_1")), "two createArtifact calls returned the same artifact");
+            check(!a.equals(artifact(rid, T1)), "two createArtifact calls returned the same artifact");
         });
 
         step("getRequestHistory: task_1 history starts with request-created", () -> {
             String rid = need("request_id");
-            List<Event> events = history(rid, "task_1");
+            List<Event> events = history(rid, T1);
             check(!events.isEmpty(), "no events");
             eq(events.get(0).getEvent(), EventType.REQUEST_CREATED, "first event");
             for (Event e : events) {
@@ -539,7 +590,7 @@ public final class OrderLife {
                 long ms = Math.abs(System.currentTimeMillis() - e.getEventTime().toGregorianCalendar().getTimeInMillis());
                 check(ms < 600_000, "event-time " + e.getEventTime() + " is " + ms + " ms away from now");
             }
-            state.put("history_task_3", history(rid, "task_3").size());
+            state.put("history_task_3", history(rid, T3).size());
         });
 
         step("disableTask: task_3 becomes deleted, the others stay created", () -> {
@@ -549,21 +600,21 @@ public final class OrderLife {
             r.setService(SERVICE);
             r.setPassword(PASSWORD);
             r.setRequestId(rid);
-            r.setTaskId("task_3");
+            r.setTaskId(T3);
             port.disableTask(r);
             Map<String, TaskStatusInfo> by = byTask(status(rid));
-            eq(by.get("task_1").getTaskStatus(), TaskStatus.CREATED, "task_1 status");
-            eq(by.get("task_2").getTaskStatus(), TaskStatus.CREATED, "task_2 status");
-            eq(by.get("task_3").getTaskStatus(), TaskStatus.DELETED, "task_3 status");
-            int after = history(rid, "task_3").size();
+            eq(by.get(T1).getTaskStatus(), TaskStatus.CREATED, "task_1 status");
+            eq(by.get(T2).getTaskStatus(), TaskStatus.CREATED, "task_2 status");
+            eq(by.get(T3).getTaskStatus(), TaskStatus.DELETED, "task_3 status");
+            int after = history(rid, T3).size();
             check(after > before, "history of task_3 has " + after + " events, had " + before);
         });
 
-        step("wrong password: SOAPFaultException \"Invalid service or password\"", () -> {
+        step("wrong password: SOAPFaultException with the scenario fault string", () -> {
             String rid = need("request_id");
             GetStatusRequest r = new GetStatusRequest();
             r.setService(SERVICE);
-            r.setPassword("wrong");
+            r.setPassword(sc("wrongPassword"));
             r.getRequestId().add(rid);
             try {
                 GetStatusResponse res = port.getStatus(r);
@@ -572,18 +623,51 @@ public final class OrderLife {
                 checkFaultMessage(e, "getStatus");
             }
             try {
-                CreateRequestResponse res = create(SERVICE, "wrong", buildRequest(need("sds_id")));
+                CreateRequestResponse res = create(SERVICE, sc("wrongPassword"), buildRequest(need("sds_id")));
                 throw new AssertionError("createRequest with a wrong password: expected a SOAP fault, got " + res);
             } catch (javax.xml.ws.soap.SOAPFaultException e) {
                 checkFaultMessage(e, "createRequest");
             }
         });
 
+        step("another service: getStatus of this service's request faults; findTasks and getTaskCount see nothing", () -> {
+            String rid = need("request_id");
+            String other = sc("otherService");
+            String otherPassword = sc("otherPassword");
+            GetStatusRequest r = new GetStatusRequest();
+            r.setService(other);
+            r.setPassword(PASSWORD);
+            r.getRequestId().add(rid);
+            try {
+                GetStatusResponse res = port.getStatus(r);
+                throw new AssertionError("other service with this service's password: expected a SOAP fault, got " + res);
+            } catch (javax.xml.ws.soap.SOAPFaultException e) {
+                checkFaultMessage(e, "getStatus (other service, this service's password)");
+            }
+            r.setPassword(otherPassword);
+            try {
+                GetStatusResponse res = port.getStatus(r);
+                throw new AssertionError("other service getStatus: expected a SOAP fault, got " + res);
+            } catch (javax.xml.ws.soap.SOAPFaultException e) {
+                // refused: the request belongs to another service
+            }
+            FindTasksRequest f = new FindTasksRequest();
+            f.setService(other);
+            f.setPassword(otherPassword);
+            f.setFilter(filter(criteria(TaskFilterField.REQUEST_ID, rid, LogicalOperator.EQUALS)));
+            eq(port.findTasks(f).getTask().size(), 0, "other service findTasks");
+            GetTaskCountRequest c = new GetTaskCountRequest();
+            c.setService(other);
+            c.setPassword(otherPassword);
+            c.setFilter(filter(criteria(TaskFilterField.REQUEST_ID, rid, LogicalOperator.EQUALS)));
+            eq(port.getTaskCount(c).getCount(), BigInteger.ZERO, "other service getTaskCount");
+        });
+
         step("deleteRequest: deleted = 1, then every task deleted; again deleted = 0", () -> {
             String rid = need("request_id");
             eq(delete(rid), 1, "deleted");
             List<TaskStatusInfo> infos = status(rid);
-            eq(taskIds(infos), Arrays.asList("task_1", "task_2", "task_3"), "task-ids after delete");
+            eq(taskIds(infos), Arrays.asList(T1, T2, T3), "task-ids after delete");
             for (TaskStatusInfo i : infos) eq(i.getTaskStatus(), TaskStatus.DELETED, i.getTaskId() + " status after delete");
             eq(delete(rid), 0, "deleting again");
             String rid2 = need("request_id_2");
@@ -595,13 +679,13 @@ public final class OrderLife {
     }
 
     /**
-     * The fault's own message (its faultstring) must be exactly "Invalid service or password". The JAX-WS RI
+     * The fault's own message (its faultstring) must be exactly the scenario file's faultString. The JAX-WS RI
      * throws it as com.sun.xml.ws.fault.ServerSOAPFaultException, a SOAPFaultException whose getMessage()
      * always wraps the faultstring in fixed text of its own ("Client received SOAP Fault from server: ...
      * Please see the server log ..."), so getMessage() is checked against that exact wrapping.
      */
     static void checkFaultMessage(javax.xml.ws.soap.SOAPFaultException e, String what) {
-        final String msg = "Invalid service or password";
+        final String msg = FAULT_STRING;
         eq(e.getFault().getFaultString(), msg, what + " faultstring");
         String expected = e.getClass().getName().equals("com.sun.xml.ws.fault.ServerSOAPFaultException")
                 ? "Client received SOAP Fault from server: " + msg

@@ -3,7 +3,11 @@
  * Drives one whole DocumentService v3 order through PHP's SoapClient in WSDL mode, the way a legacy PHP
  * client would.
  *
- * Usage: php order_life.php BASE_URL
+ * Usage: php order_life.php BASE_URL [SCENARIO_FILE]
+ *
+ * The order's values (credentials, documents, subjects, task ids, …) come from the scenario file shared by
+ * every interop client, fixtures/interop/scenario.properties by default: flat key=value lines, UTF-8, #
+ * comments. It is read with plain PHP, not parse_ini_file, which mangles some values.
  *
  * Every step prints exactly one line, `PASS <step>` or `FAIL <step>: <reason>`; the exit code is 1 when any
  * step failed. Each step asserts the values that come back (CONTRACT.md sections 0, 1 and 4), not only
@@ -15,8 +19,6 @@ declare(strict_types=1);
 const DOC_NS = 'https://id.signicat.com/definitions/wsdl/Document-v3';
 const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
 const XSD_NS = 'http://www.w3.org/2001/XMLSchema';
-const SERVICE = 'demo';
-const PASSWORD = 'Bond007';
 const ID_RE = '/^[0-9]{8}[0-9a-z]{50}$/';
 const EVENT_TYPES = [
     'request-created', 'notification-sent', 'task-started', 'task-rejected', 'task-completed', 'error',
@@ -26,16 +28,62 @@ const EVENT_TYPES = [
 
 const PDF = "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
     . "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
-const TEXT = "Vilk\u{e5}r og betingelser \u{2014} \u{c6}\u{f8}\u{e5} \u{e6}\u{d8}\u{c5}, na\u{ef}ve caf\u{e9} \u{20ac} 42.\nLinje 2.\n";
 
-if ($argc !== 2) {
-    fwrite(STDERR, "usage: php order_life.php BASE_URL\n");
+if ($argc !== 2 && $argc !== 3) {
+    fwrite(STDERR, "usage: php order_life.php BASE_URL [SCENARIO_FILE]\n");
     exit(2);
 }
 $BASE = rtrim($argv[1], '/');
-$RUN = bin2hex(random_bytes(4));
-$CLIENT_REF = "cliref-\u{e6}\u{f8}\u{e5}-$RUN";
-$CLIENT_STATUS = "Til vurdering \u{c6}\u{d8}\u{c5} $RUN";
+
+/** key => value of a scenario file: flat key=value lines, UTF-8; blank lines and '#' lines skipped. */
+function read_scenario(string $path): array
+{
+    $lines = @file($path, FILE_IGNORE_NEW_LINES);
+    if ($lines === false) {
+        fwrite(STDERR, "cannot read scenario file $path\n");
+        exit(2);
+    }
+    $out = [];
+    foreach ($lines as $line) {
+        $line = rtrim($line, "\r");
+        if (trim($line) === '' || str_starts_with(ltrim($line), '#')) {
+            continue;
+        }
+        $parts = explode('=', $line, 2);
+        if (count($parts) === 2) {
+            $out[trim($parts[0])] = $parts[1];
+        }
+    }
+    return $out;
+}
+
+$SCENARIO = read_scenario($argv[2] ?? __DIR__ . '/../../../fixtures/interop/scenario.properties');
+
+/** A value the scenario file must define. */
+function sc(string $key): string
+{
+    global $SCENARIO;
+    if (!array_key_exists($key, $SCENARIO)) {
+        fwrite(STDERR, "scenario file has no '$key'\n");
+        exit(2);
+    }
+    return $SCENARIO[$key];
+}
+
+define('SERVICE', sc('service'));
+define('PASSWORD', sc('password'));
+define('FAULT_STRING', sc('faultString'));
+define('SDS_TYPE', sc('sdsContentType'));
+define('DOC_SDS', sc('sdsDocumentId'));
+define('DOC_TEXT', sc('textDocumentId'));
+define('TEXT_TYPE', sc('textDocumentMimeType'));
+define('TEXT', sc('textDocumentContent'));
+define('SUBJ', sc('refSubjectId'));
+define('T1', sc('task1Id'));
+define('T2', sc('task2Id'));
+define('T3', sc('task3Id'));
+$CLIENT_REF = sc('clientReference');
+$CLIENT_STATUS = sc('clientStatus');
 
 $results = [];
 $state = [];
@@ -281,7 +329,7 @@ step('wsdl: SoapClient builds from the served WSDL; every operation present', fu
 step('sds upload: POST /doc/demo/sds (stream context, Basic) -> 201, 58-char id; GET gives the bytes back', function () use ($BASE) {
     global $state;
     [$status, $headers, $body] = http('POST', "$BASE/doc/" . SERVICE . '/sds', PDF,
-        ['Content-Type: application/pdf', basic_header(SERVICE, PASSWORD)]);
+        ['Content-Type: ' . SDS_TYPE, basic_header(SERVICE, PASSWORD)]);
     eq($status, 201, 'HTTP status');
     eq(strlen($body), 58, "id length of '$body'");
     ok((bool) preg_match(ID_RE, $body), "id '$body' is not ddMMyyyy + [0-9a-z]");
@@ -289,7 +337,7 @@ step('sds upload: POST /doc/demo/sds (stream context, Basic) -> 201, 58-char id;
         'Location ' . show($headers['location'] ?? null) . ' does not end with the id');
     [$status, $headers, $got] = http('GET', "$BASE/doc/" . SERVICE . "/sds/$body", null, [basic_header(SERVICE, PASSWORD)]);
     eq($status, 200, 'download status');
-    eq($headers['content-type'] ?? null, 'application/pdf', 'download Content-Type');
+    eq($headers['content-type'] ?? null, SDS_TYPE, 'download Content-Type');
     eq($got, PDF, 'downloaded bytes');
     $state['sds_id'] = $body;
 });
@@ -297,42 +345,42 @@ step('sds upload: POST /doc/demo/sds (stream context, Basic) -> 201, 58-char id;
 function build_request(string $sdsId, string $clientRef): array
 {
     return [
-        'profile' => 'default',
-        'language' => 'nb',
+        'profile' => sc('profile'),
+        'language' => sc('language'),
         'subject' => [[
-            'id' => 'subj_2',
-            'national-id' => '02028054321',
-            'first-name' => "Bj\u{f8}rn",
-            'last-name' => 'Eriksen',
+            'id' => SUBJ,
+            'national-id' => sc('refSubjectNationalId'),
+            'first-name' => sc('refSubjectFirstName'),
+            'last-name' => sc('refSubjectLastName'),
             'mobile' => '+4790000002',
             'email' => 'bjorn@example.com',
         ]],
         'document' => [
             doc('sds-document', [
-                'id' => 'doc_1', 'ref-sds-id' => $sdsId, 'description' => "Avtale \u{c6}\u{f8}\u{e5}",
+                'id' => DOC_SDS, 'ref-sds-id' => $sdsId, 'description' => sc('sdsDocumentDescription'),
                 'external-reference' => 'ext-1', 'send-to-archive' => false,
             ]),
             doc('provided-document', [
-                'id' => 'doc_2', 'mime-type' => 'text/plain', 'data' => TEXT, 'description' => "Vilk\u{e5}r",
+                'id' => DOC_TEXT, 'mime-type' => TEXT_TYPE, 'data' => TEXT, 'description' => sc('textDocumentDescription'),
             ]),
         ],
         'task' => [
             [
-                'id' => 'task_1',
+                'id' => T1,
                 'bundle' => false,
                 'subject' => [
-                    'national-id' => '01017012345', 'first-name' => "\u{c5}se", 'last-name' => "N\u{f8}rby",
-                    'email' => 'ase@example.com',
+                    'national-id' => sc('task1SubjectNationalId'), 'first-name' => sc('task1SubjectFirstName'),
+                    'last-name' => sc('task1SubjectLastName'), 'email' => sc('task1SubjectEmail'),
                 ],
                 'days-to-live' => 14,
                 'dialog' => ['title' => 'Signer avtalen', 'message' => "Vennligst signer \u{e6}\u{f8}\u{e5}"],
                 'document-action' => [
-                    ['type' => 'sign', 'document-ref' => 'doc_1', 'order-index' => 1],
-                    ['type' => 'view', 'document-ref' => 'doc_2', 'order-index' => 2, 'optional' => true],
+                    ['type' => 'sign', 'document-ref' => DOC_SDS, 'order-index' => 1],
+                    ['type' => 'sign', 'document-ref' => DOC_TEXT, 'order-index' => 2],
                 ],
                 'notification' => [[
-                    'type' => 'URL', 'notification-id' => 'url_1', 'recipient' => 'http://127.0.0.1:9/callback?x=1',
-                    'message' => 'callbackurl', 'schedule' => [['state-is' => 'completed']],
+                    'type' => 'URL', 'notification-id' => sc('task1NotificationId'), 'recipient' => sc('task1NotificationRecipient'),
+                    'message' => sc('task1NotificationMessage'), 'schedule' => [['state-is' => sc('task1NotificationStateIs')]],
                 ]],
                 'authentication' => ['artifact' => true, 'method' => ['nbid']],
                 'on-task-complete' => 'https://client.example/done?r=${requestId}&t=${taskId}',
@@ -340,10 +388,10 @@ function build_request(string $sdsId, string $clientRef): array
                 'signature' => [['method' => [['_' => 'nbid-sign']], 'responsive' => true]],
             ],
             [
-                'id' => 'task_2',
-                'subject-ref' => 'subj_2',
-                'document-action' => [['type' => 'sign', 'document-ref' => 'doc_1']],
-                'depends-on-task' => ['task_1'],
+                'id' => T2,
+                'subject-ref' => SUBJ,
+                'document-action' => [['type' => 'sign', 'document-ref' => DOC_SDS]],
+                'depends-on-task' => [T1],
                 'signature' => [['method' => [['_' => 'nbid-sign']]]],
             ],
         ],
@@ -376,7 +424,7 @@ step('createRequest: one 58-char request-id and an artifact; documents sent with
     }
     eq($types, ['sds-document', 'provided-document'], 'xsi:types sent');
     eq(attr_of($docs[0], 'ref-sds-id'), $sdsId, 'ref-sds-id sent as an attribute');
-    eq(attr_of($docs[1], 'mime-type'), 'text/plain', 'mime-type sent as an attribute');
+    eq(attr_of($docs[1], 'mime-type'), TEXT_TYPE, 'mime-type sent as an attribute');
     eq(texts($sent, 'data'), [base64_encode(TEXT)], 'data sent as base64');
     ok(!str_contains($sent, 'href='), 'SoapClient sent multi-ref href attributes (a shared PHP array)');
     $state['request_id'] = $ids[0];
@@ -390,8 +438,8 @@ step('getRequest: documents come back with their subtype fields; subjects and ta
     $res = $c->getRequest(auth(['request-id' => $rid]));
     $r = g($res, 'request');
     ok(is_object($r), 'no request in get-request-response: ' . show($res));
-    eq(g($r, 'profile'), 'default', 'profile');
-    eq(g($r, 'language'), 'nb', 'language');
+    eq(g($r, 'profile'), sc('profile'), 'profile');
+    eq(g($r, 'language'), sc('language'), 'language');
     eq(g($r, 'client-reference'), $CLIENT_REF, 'client-reference');
     eq(g($r, 'days-until-deletion'), null, 'days-until-deletion');
 
@@ -399,43 +447,46 @@ step('getRequest: documents come back with their subtype fields; subjects and ta
     eq(count($subjects), 1, 'request subjects');
     $s = $subjects[0];
     eq([g($s, 'id'), g($s, 'national-id'), g($s, 'first-name'), g($s, 'last-name'), g($s, 'mobile'), g($s, 'email')],
-        ['subj_2', '02028054321', "Bj\u{f8}rn", 'Eriksen', '+4790000002', 'bjorn@example.com'], 'request subject');
+        [SUBJ, sc('refSubjectNationalId'), sc('refSubjectFirstName'), sc('refSubjectLastName'), '+4790000002', 'bjorn@example.com'],
+        'request subject');
 
     $docs = as_list(g($r, 'document'));
     eq(count($docs), 2, 'documents');
     [$d1, $d2] = $docs;
-    eq(g($d1, 'id'), 'doc_1', 'doc_1 @id');
-    eq(g($d1, 'ref-sds-id'), $sdsId, 'doc_1 @ref-sds-id');
-    eq(g($d1, 'description'), "Avtale \u{c6}\u{f8}\u{e5}", 'doc_1 description');
-    eq(g($d1, 'external-reference'), 'ext-1', 'doc_1 external-reference');
-    eq(g($d1, 'send-to-archive'), false, 'doc_1 @send-to-archive');
-    eq(g($d1, 'mime-type'), null, 'doc_1 mime-type (an sds-document has none)');
-    eq(g($d2, 'id'), 'doc_2', 'doc_2 @id');
-    eq(g($d2, 'mime-type'), 'text/plain', 'doc_2 @mime-type');
-    eq(g($d2, 'description'), "Vilk\u{e5}r", 'doc_2 description');
-    eq(g($d2, 'data'), TEXT, 'doc_2 data (base64-decoded bytes)');
-    eq(g($d2, 'ref-sds-id'), null, 'doc_2 ref-sds-id (a provided-document has none)');
+    eq(g($d1, 'id'), DOC_SDS, 'sds document @id');
+    eq(g($d1, 'ref-sds-id'), $sdsId, 'sds document @ref-sds-id');
+    eq(g($d1, 'description'), sc('sdsDocumentDescription'), 'sds document description');
+    eq(g($d1, 'external-reference'), 'ext-1', 'sds document external-reference');
+    eq(g($d1, 'send-to-archive'), false, 'sds document @send-to-archive');
+    eq(g($d1, 'mime-type'), null, 'sds document mime-type (an sds-document has none)');
+    eq(g($d2, 'id'), DOC_TEXT, 'text document @id');
+    eq(g($d2, 'mime-type'), TEXT_TYPE, 'text document @mime-type');
+    eq(g($d2, 'description'), sc('textDocumentDescription'), 'text document description');
+    eq(g($d2, 'data'), TEXT, 'text document data (base64-decoded bytes)');
+    eq(g($d2, 'ref-sds-id'), null, 'text document ref-sds-id (a provided-document has none)');
 
     $tasks = as_list(g($r, 'task'));
-    eq(array_map(fn($t) => g($t, 'id'), $tasks), ['task_1', 'task_2'], 'task ids');
+    eq(array_map(fn($t) => g($t, 'id'), $tasks), [T1, T2], 'task ids');
     [$t1, $t2] = $tasks;
     eq(g($t1, 'bundle'), false, 'task_1 @bundle');
     eq(g($t1, 'subject-ref'), null, 'task_1 subject-ref');
     $s1 = g($t1, 'subject');
     eq([g($s1, 'national-id'), g($s1, 'first-name'), g($s1, 'last-name'), g($s1, 'email'), g($s1, 'mobile')],
-        ['01017012345', "\u{c5}se", "N\u{f8}rby", 'ase@example.com', null], 'task_1 inline subject');
+        [sc('task1SubjectNationalId'), sc('task1SubjectFirstName'), sc('task1SubjectLastName'), sc('task1SubjectEmail'), null],
+        'task_1 inline subject');
     eq(g($t1, 'days-to-live'), 14, 'task_1 days-to-live');
     eq([g(g($t1, 'dialog'), 'title'), g(g($t1, 'dialog'), 'message')],
         ['Signer avtalen', "Vennligst signer \u{e6}\u{f8}\u{e5}"], 'task_1 dialog');
     $actions = as_list(g($t1, 'document-action'));
     eq(array_map(fn($a) => [g($a, 'type'), g($a, 'document-ref'), g($a, 'order-index'), g($a, 'optional')], $actions),
-        [['sign', 'doc_1', 1, null], ['view', 'doc_2', 2, true]], 'task_1 document-actions');
+        [['sign', DOC_SDS, 1, null], ['sign', DOC_TEXT, 2, null]], 'task_1 document-actions');
     $notes = as_list(g($t1, 'notification'));
     eq(count($notes), 1, 'task_1 notifications');
     $n = $notes[0];
     eq([g($n, 'type'), g($n, 'notification-id'), g($n, 'recipient'), g($n, 'message')],
-        ['URL', 'url_1', 'http://127.0.0.1:9/callback?x=1', 'callbackurl'], 'task_1 notification');
-    eq(array_map(fn($x) => g($x, 'state-is'), as_list(g($n, 'schedule'))), ['completed'], 'task_1 notification schedule');
+        ['URL', sc('task1NotificationId'), sc('task1NotificationRecipient'), sc('task1NotificationMessage')], 'task_1 notification');
+    eq(array_map(fn($x) => g($x, 'state-is'), as_list(g($n, 'schedule'))), [sc('task1NotificationStateIs')],
+        'task_1 notification schedule');
     $auth = g($t1, 'authentication');
     eq([g($auth, 'artifact'), as_list(g($auth, 'method'))], [true, ['nbid']], 'task_1 authentication');
     eq(g($t1, 'on-task-complete'), 'https://client.example/done?r=${requestId}&t=${taskId}', 'task_1 on-task-complete');
@@ -446,11 +497,11 @@ step('getRequest: documents come back with their subtype fields; subjects and ta
     eq(g($sigs[0], 'responsive'), true, 'task_1 signature @responsive');
     eq(array_map(fn($m) => is_object($m) ? g($m, '_') : $m, as_list(g($sigs[0], 'method'))), ['nbid-sign'], 'task_1 signature method');
 
-    eq(g($t2, 'subject-ref'), 'subj_2', 'task_2 subject-ref');
+    eq(g($t2, 'subject-ref'), SUBJ, 'task_2 subject-ref');
     eq(g($t2, 'subject'), null, 'task_2 subject (it uses subject-ref)');
-    eq(as_list(g($t2, 'depends-on-task')), ['task_1'], 'task_2 depends-on-task');
+    eq(as_list(g($t2, 'depends-on-task')), [T1], 'task_2 depends-on-task');
     eq(array_map(fn($a) => [g($a, 'type'), g($a, 'document-ref')], as_list(g($t2, 'document-action'))),
-        [['sign', 'doc_1']], 'task_2 document-actions');
+        [['sign', DOC_SDS]], 'task_2 document-actions');
     eq(as_list(g($t2, 'notification')), [], 'task_2 notifications');
 
     // On the wire each document names its subtype with an xsi:type that resolves to the service namespace.
@@ -491,8 +542,8 @@ function status_by_task(string $rid): array
 step('getStatus: one task-status-info per task, created, client-reference, document-status/original-uri', function () use ($BASE, $CLIENT_REF) {
     [$rid] = need('request_id');
     [$infos, $by] = status_by_task($rid);
-    eq(array_map(fn($i) => g($i, 'task-id'), $infos), ['task_1', 'task_2'], 'task-ids');
-    foreach (['task_1' => ['doc_1', 'doc_2'], 'task_2' => ['doc_1']] as $tid => $docs) {
+    eq(array_map(fn($i) => g($i, 'task-id'), $infos), [T1, T2], 'task-ids');
+    foreach ([T1 => [DOC_SDS, DOC_TEXT], T2 => [DOC_SDS]] as $tid => $docs) {
         $i = $by[$tid];
         eq(g($i, 'task-status'), 'created', "$tid task-status");
         eq(g($i, 'client-reference'), $CLIENT_REF, "$tid client-reference");
@@ -505,9 +556,9 @@ step('getStatus: one task-status-info per task, created, client-reference, docum
             eq(g($d, 'result-uri'), null, "$tid/" . g($d, 'id') . ' result-uri (not signed yet)');
         }
     }
-    ok(is_object(g($by['task_2'], 'document-status')), 'task_2 single document-status expected as an object');
-    [$status, , $got] = http('GET', original_uri($BASE, $rid, 'task_1', 'doc_2'), null, [basic_header(SERVICE, PASSWORD)]);
-    eq([$status, $got], [200, TEXT], 'task_1/doc_2 original download');
+    ok(is_object(g($by[T2], 'document-status')), 'task_2 single document-status expected as an object');
+    [$status, , $got] = http('GET', original_uri($BASE, $rid, T1, DOC_TEXT), null, [basic_header(SERVICE, PASSWORD)]);
+    eq([$status, $got], [200, TEXT], 'task_1 text document original download');
 });
 
 /** findTasks; returns the list of task-info objects. */
@@ -522,7 +573,7 @@ step('findTasks: criteria value typed xsd:string (task-id equals task_1) -> one 
     global $state;
     [$rid] = need('request_id');
     $c = client();
-    $items = find([criteria('request-id', $rid), criteria('task-id', 'task_1')]);
+    $items = find([criteria('request-id', $rid), criteria('task-id', T1)]);
     $sent = $c->__getLastRequest();
     $decls = ns_decls($sent, 'sent findTasks');
     $values = start_tags($sent, 'value');
@@ -534,26 +585,26 @@ step('findTasks: criteria value typed xsd:string (task-id equals task_1) -> one 
     eq(count($items), 1, 'number of task-infos');
     $t = $items[0];
     eq(g($t, 'request-id'), $rid, 'request-id');
-    eq(g($t, 'task-id'), 'task_1', 'task-id');
+    eq(g($t, 'task-id'), T1, 'task-id');
     eq(g($t, 'task-status'), 'created', 'task-status');
     eq(g($t, 'client-reference'), $CLIENT_REF, 'client-reference');
     eq(g($t, 'client-status'), null, 'client-status');
-    eq(g($t, 'subject-first-name'), "\u{c5}se", 'subject-first-name (inline subject)');
-    eq(g($t, 'subject-last-name'), "N\u{f8}rby", 'subject-last-name');
-    eq(g($t, 'subject-national-id'), '01017012345', 'subject-national-id');
-    eq(g($t, 'subject-email'), 'ase@example.com', 'subject-email');
+    eq(g($t, 'subject-first-name'), sc('task1SubjectFirstName'), 'subject-first-name (inline subject)');
+    eq(g($t, 'subject-last-name'), sc('task1SubjectLastName'), 'subject-last-name');
+    eq(g($t, 'subject-national-id'), sc('task1SubjectNationalId'), 'subject-national-id');
+    eq(g($t, 'subject-email'), sc('task1SubjectEmail'), 'subject-email');
     eq(g($t, 'days-to-live'), 14, 'days-to-live');
     eq(g($t, 'language'), 'en', 'language (task override)');
-    eq(g($t, 'document-id'), 'doc_1', 'document-id (first document)');
-    eq(g($t, 'mime-type'), 'application/pdf', 'mime-type');
+    eq(g($t, 'document-id'), DOC_SDS, 'document-id (first document)');
+    eq(g($t, 'mime-type'), SDS_TYPE, 'mime-type');
     ok(is_string(g($t, 'id')) && g($t, 'id') !== '', 'id is empty');
     recent(g($t, 'created'), 'created');
     recent(g($t, 'last-updated'), 'last-updated');
 
     // task_2's subject comes from the request-level subject it references.
-    $items = find([criteria('request-id', $rid), criteria('task-id', 'task_2')]);
+    $items = find([criteria('request-id', $rid), criteria('task-id', T2)]);
     eq(array_map(fn($t) => [g($t, 'task-id'), g($t, 'subject-first-name'), g($t, 'subject-national-id'), g($t, 'subject-mobile')], $items),
-        [['task_2', "Bj\u{f8}rn", '02028054321', '+4790000002']], 'task_2 task-info (via subject-ref)');
+        [[T2, sc('refSubjectFirstName'), sc('refSubjectNationalId'), '+4790000002']], 'task_2 task-info (via subject-ref)');
     eq(find([criteria('request-id', $rid), criteria('task-id', 'no-such-task')]), [], 'unknown task-id');
 });
 
@@ -597,7 +648,7 @@ step('getTaskCount: the same filters count 1, 2, 5 and 0', function () {
         ok(is_int($n) || (is_string($n) && ctype_digit($n)), 'count: expected an integer, got ' . show($res));
         return (int) $n;
     };
-    eq($count([criteria('request-id', $rid), criteria('task-id', 'task_1')]), 1, 'count task_1');
+    eq($count([criteria('request-id', $rid), criteria('task-id', T1)]), 1, 'count task_1');
     eq($count([criteria('request-id', $rid)]), 2, 'count request 1');
     eq($count([criteria('request-id', $rid2)]), 5, 'count request 2');
     eq($count([criteria('task-id', 'no-such-task')]), 0, 'count unknown task');
@@ -607,44 +658,44 @@ step('addTask: a third task viewing the sds document; no artifact; it shows in g
     [$rid] = need('request_id');
     $c = client();
     $res = $c->addTask(auth(['request-id' => $rid, 'task' => [
-        'id' => 'task_3',
+        'id' => T3,
         'subject' => ['first-name' => 'Carl', 'last-name' => 'Viewer', 'email' => 'carl@example.com'],
-        'document-action' => [['type' => 'view', 'document-ref' => 'doc_1']],
+        'document-action' => [['type' => 'view', 'document-ref' => DOC_SDS]],
     ]]));
     $artifact = is_object($res) ? g($res, 'artifact') : $res;
     eq($artifact, null, 'addTask artifact (none asked for)');
-    $t3 = g($c->getTask(auth(['request-id' => $rid, 'task-id' => 'task_3'])), 'task');
-    eq(g($t3, 'id'), 'task_3', 'task_3 @id');
+    $t3 = g($c->getTask(auth(['request-id' => $rid, 'task-id' => T3])), 'task');
+    eq(g($t3, 'id'), T3, 'task_3 @id');
     eq(g(g($t3, 'subject'), 'last-name'), 'Viewer', 'task_3 subject/last-name');
     eq(array_map(fn($a) => [g($a, 'type'), g($a, 'document-ref')], as_list(g($t3, 'document-action'))),
-        [['view', 'doc_1']], 'task_3 document-actions');
+        [['view', DOC_SDS]], 'task_3 document-actions');
     [$infos, $by] = status_by_task($rid);
-    eq(array_map(fn($i) => g($i, 'task-id'), $infos), ['task_1', 'task_2', 'task_3'], 'getStatus task-ids');
-    eq(g($by['task_3'], 'task-status'), 'created', 'task_3 status');
-    eq(array_map(fn($d) => [g($d, 'id'), g($d, 'original-uri')], as_list(g($by['task_3'], 'document-status'))),
-        [['doc_1', original_uri($BASE, $rid, 'task_3', 'doc_1')]], 'task_3 document-status');
+    eq(array_map(fn($i) => g($i, 'task-id'), $infos), [T1, T2, T3], 'getStatus task-ids');
+    eq(g($by[T3], 'task-status'), 'created', 'task_3 status');
+    eq(array_map(fn($d) => [g($d, 'id'), g($d, 'original-uri')], as_list(g($by[T3], 'document-status'))),
+        [[DOC_SDS, original_uri($BASE, $rid, T3, DOC_SDS)]], 'task_3 document-status');
     expect_fault(fn() => $c->addTask(auth(['request-id' => $rid, 'task' => [
-        'id' => 'task_3', 'document-action' => [['type' => 'view', 'document-ref' => 'doc_1']]]])), 'duplicate task id');
+        'id' => T3, 'document-action' => [['type' => 'view', 'document-ref' => DOC_SDS]]]])), 'duplicate task id');
 });
 
 step('setClientStatus: returns nothing; getStatus and findTasks read it back', function () use ($CLIENT_STATUS) {
     [$rid] = need('request_id');
     $c = client();
-    $res = $c->setClientStatus(auth(['request-id' => $rid, 'task-id' => 'task_1', 'client-status' => $CLIENT_STATUS]));
+    $res = $c->setClientStatus(auth(['request-id' => $rid, 'task-id' => T1, 'client-status' => $CLIENT_STATUS]));
     eq($res, null, 'setClientStatus result');
     [, $by] = status_by_task($rid);
-    eq(g($by['task_1'], 'client-status'), $CLIENT_STATUS, 'getStatus task_1 client-status');
-    eq(g($by['task_2'], 'client-status'), null, 'getStatus task_2 client-status');
+    eq(g($by[T1], 'client-status'), $CLIENT_STATUS, 'getStatus task_1 client-status');
+    eq(g($by[T2], 'client-status'), null, 'getStatus task_2 client-status');
     $items = find([criteria('client-status', $CLIENT_STATUS)]);
     eq(array_map(fn($t) => [g($t, 'request-id'), g($t, 'task-id'), g($t, 'client-status')], $items),
-        [[$rid, 'task_1', $CLIENT_STATUS]], 'findTasks by client-status');
+        [[$rid, T1, $CLIENT_STATUS]], 'findTasks by client-status');
 });
 
 step('createArtifact: a new artifact, different from the createRequest one', function () {
     [$rid, $first] = need('request_id', 'artifact');
     $c = client();
     $one = function () use ($c, $rid) {
-        $res = $c->createArtifact(auth(['request-id' => $rid, 'task-id' => 'task_1']));
+        $res = $c->createArtifact(auth(['request-id' => $rid, 'task-id' => T1]));
         $a = is_object($res) ? g($res, 'artifact') : $res;
         ok(is_string($a) && trim($a) !== '', 'artifact: expected a non-empty string, got ' . show($res));
         return $a;
@@ -658,7 +709,7 @@ step('getRequestHistory: task_1 history starts with request-created', function (
     global $state;
     [$rid] = need('request_id');
     $c = client();
-    $events = as_list(g($c->getRequestHistory(auth(['request-id' => $rid, 'task-id' => 'task_1'])), 'event'));
+    $events = as_list(g($c->getRequestHistory(auth(['request-id' => $rid, 'task-id' => T1])), 'event'));
     ok(count($events) > 0, 'no events');
     foreach ($events as $e) {
         ok(in_array(g($e, 'event'), EVENT_TYPES, true), 'event type ' . show(g($e, 'event')));
@@ -669,30 +720,34 @@ step('getRequestHistory: task_1 history starts with request-created', function (
     $sorted = $times;
     sort($sorted);
     eq($times, $sorted, 'events oldest first');
-    $state['history_task_3'] = count(as_list(g($c->getRequestHistory(auth(['request-id' => $rid, 'task-id' => 'task_3'])), 'event')));
+    $state['history_task_3'] = count(as_list(g($c->getRequestHistory(auth(['request-id' => $rid, 'task-id' => T3])), 'event')));
 });
 
 step('disableTask: task_3 becomes deleted and its history gains an event', function () {
     [$rid, $before] = need('request_id', 'history_task_3');
     $c = client();
-    eq($c->disableTask(auth(['request-id' => $rid, 'task-id' => 'task_3'])), null, 'disableTask result');
+    eq($c->disableTask(auth(['request-id' => $rid, 'task-id' => T3])), null, 'disableTask result');
     [, $by] = status_by_task($rid);
-    eq(array_map(fn($i) => g($i, 'task-status'), $by), ['task_1' => 'created', 'task_2' => 'created', 'task_3' => 'deleted'], 'statuses');
-    $events = as_list(g($c->getRequestHistory(auth(['request-id' => $rid, 'task-id' => 'task_3'])), 'event'));
+    eq(array_map(fn($i) => g($i, 'task-status'), $by), [T1 => 'created', T2 => 'created', T3 => 'deleted'], 'statuses');
+    $events = as_list(g($c->getRequestHistory(auth(['request-id' => $rid, 'task-id' => T3])), 'event'));
     ok(count($events) > $before, 'history of task_3 has ' . count($events) . " events, had $before");
-    $items = find([criteria('request-id', $rid), criteria('task-id', 'task_3')]);
+    $items = find([criteria('request-id', $rid), criteria('task-id', T3)]);
     eq(array_map(fn($t) => g($t, 'task-status'), $items), ['deleted'], 'findTasks task_3 task-status');
 });
 
-step('wrong password: SoapFault "Invalid service or password"', function () {
+step('wrong password: SoapFault with the scenario fault string', function () {
     [$rid] = need('request_id');
     $c = client();
-    $f = expect_fault(fn() => $c->getStatus(['service' => SERVICE, 'password' => 'wrong', 'request-id' => [$rid]]), 'wrong password');
-    eq($f->faultstring, 'Invalid service or password', 'faultstring');
-    eq($f->getMessage(), 'Invalid service or password', 'getMessage()');
+    $f = expect_fault(fn() => $c->getStatus(['service' => SERVICE, 'password' => sc('wrongPassword'), 'request-id' => [$rid]]), 'wrong password');
+    eq($f->faultstring, FAULT_STRING, 'faultstring');
+    eq($f->getMessage(), FAULT_STRING, 'getMessage()');
     ok(in_array(preg_replace('/^.*:/', '', (string) $f->faultcode), ['Client', 'Server'], true), 'faultcode ' . show($f->faultcode));
+    // The other service with this service's password is refused the same way.
+    $f = expect_fault(fn() => $c->getStatus(['service' => sc('otherService'), 'password' => PASSWORD, 'request-id' => [$rid]]),
+        'other service, wrong password');
+    eq($f->faultstring, FAULT_STRING, 'faultstring (other service, wrong password)');
     $f = expect_fault(fn() => $c->getStatus(['service' => 'nobody', 'password' => PASSWORD, 'request-id' => [$rid]]), 'unknown service');
-    eq($f->faultstring, 'Invalid service or password', 'faultstring (unknown service)');
+    eq($f->faultstring, FAULT_STRING, 'faultstring (unknown service)');
 });
 
 step('deleteRequest: deleted = 1, then getStatus shows every task deleted; deleting again -> 0', function () use ($CLIENT_REF) {
@@ -705,8 +760,8 @@ step('deleteRequest: deleted = 1, then getStatus shows every task deleted; delet
     eq($deleted(), 1, 'deleted');
     [$infos, $by] = status_by_task($rid);
     eq(array_map(fn($i) => [g($i, 'task-id'), g($i, 'task-status')], $infos),
-        [['task_1', 'deleted'], ['task_2', 'deleted'], ['task_3', 'deleted']], 'statuses after delete');
-    eq(g($by['task_1'], 'client-reference'), $CLIENT_REF, 'client-reference after delete');
+        [[T1, 'deleted'], [T2, 'deleted'], [T3, 'deleted']], 'statuses after delete');
+    eq(g($by[T1], 'client-reference'), $CLIENT_REF, 'client-reference after delete');
     eq($deleted(), 0, 'deleting again');
     [, $by2] = status_by_task($rid2);
     eq(array_values(array_map(fn($i) => g($i, 'task-status'), $by2)), array_fill(0, 5, 'created'), 'request 2 untouched');

@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """Drives one whole DocumentService v3 order through Python's zeep, the way a legacy Python client would.
 
-Usage: /usr/bin/python3 order_life.py BASE_URL
+Usage: /usr/bin/python3 order_life.py BASE_URL [SCENARIO]
+
+The order's values (credentials, ids, subjects, documents, ...) come from SCENARIO, the scenario file every
+interop client reads (default: fixtures/interop/scenario.properties of this repository).
 
 Every step prints exactly one line, `PASS <step>` or `FAIL <step>: <reason>`; the exit code is 1 when
 any step failed. Each step asserts the values that come back, not only that a call returned. The
@@ -11,8 +14,8 @@ server happens to answer.
 
 import base64
 import datetime
+from pathlib import Path
 import re
-import secrets
 import sys
 import traceback
 import urllib.error
@@ -25,8 +28,6 @@ from zeep.plugins import HistoryPlugin
 
 DOC_NS = 'https://id.signicat.com/definitions/wsdl/Document-v3'
 XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance'
-SERVICE, PASSWORD = 'demo', 'Bond007'
-OTHER_SERVICE, OTHER_PASSWORD = 'other', 'Other123'
 ID_RE = re.compile(r'^[0-9]{8}[0-9a-z]{50}$')  # ddMMyyyy + 50 chars = 58 (CONTRACT.md section 4)
 TASK_STATUSES = {'created', 'completed', 'rejected', 'expired', 'deleted'}
 EVENT_TYPES = {
@@ -39,12 +40,34 @@ PDF = (
     b'%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n'
     b'3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n'
 )
-TEXT = 'Vilk\u00e5r og betingelser \u2014 \u00c6\u00f8\u00e5 \u00e6\u00d8\u00c5, na\u00efve caf\u00e9 \u20ac 42.\nLinje 2.\n'
+
+
+def read_scenario(path):
+    """The shared scenario file: flat key=value lines, UTF-8, '#' comments."""
+    values = {}
+    with open(path, encoding='utf-8') as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith('#'):
+                key, _, value = line.partition('=')
+                values[key.strip()] = value.strip()
+    return values
+
+
+if len(sys.argv) not in (2, 3):
+    print('usage: order_life.py BASE_URL [SCENARIO]', file=sys.stderr)
+    sys.exit(2)
+SC = read_scenario(sys.argv[2] if len(sys.argv) == 3 else Path(__file__).resolve().parents[3] / 'fixtures/interop/scenario.properties')
+SERVICE, PASSWORD = SC['service'], SC['password']
+OTHER_SERVICE, OTHER_PASSWORD = SC['otherService'], SC['otherPassword']
+T1, T2, T3 = SC['task1Id'], SC['task2Id'], SC['task3Id']
+SDS_DOC, TEXT_DOC = SC['sdsDocumentId'], SC['textDocumentId']
+SDS_TYPE, TEXT_TYPE = SC['sdsContentType'], SC['textDocumentMimeType']
+REF_SUBJ = SC['refSubjectId']
+TEXT = SC['textDocumentContent']
 TEXT_BYTES = TEXT.encode('utf-8')
-RUN = secrets.token_hex(4)  # keeps this run's values apart from earlier runs against the same server
-CLIENT_REF = f'cliref-\u00e6\u00f8\u00e5-{RUN}'
-CLIENT_STATUS = f'Til vurdering \u00c6\u00d8\u00c5 {RUN}'
-INLINE_TEXT = 'Inline \u00e6\u00f8\u00e5 \u2713'.encode('utf-8')
+CLIENT_REF = SC['clientReference']
+CLIENT_STATUS = SC['clientStatus']
 
 results = []  # (ok, step)
 state = {}
@@ -141,9 +164,6 @@ def recent(dt, what, slack_s=600):
 
 # ----------------------------------------------------------------------------------------------------
 
-if len(sys.argv) != 2:
-    print('usage: order_life.py BASE_URL', file=sys.stderr)
-    sys.exit(2)
 BASE = sys.argv[1].rstrip('/')
 WSDL_URL = f'{BASE}/ws/documentservice-v3?wsdl'
 history = HistoryPlugin()
@@ -173,7 +193,7 @@ def _():
 def _():
     status, headers, body = http(
         'POST', f'{BASE}/doc/{SERVICE}/sds', PDF,
-        {'Content-Type': 'application/pdf', 'Authorization': basic(SERVICE, PASSWORD)},
+        {'Content-Type': SDS_TYPE, 'Authorization': basic(SERVICE, PASSWORD)},
     )
     eq(status, 201, 'HTTP status')
     sds_id = body.decode('ascii')
@@ -187,7 +207,7 @@ def _():
     # The stored bytes and MIME type come back unchanged.
     status, headers, got = http('GET', f'{BASE}/doc/{SERVICE}/sds/{sds_id}', None, {'Authorization': basic(SERVICE, PASSWORD)})
     eq(status, 200, 'download status')
-    eq(headers.get('Content-Type'), 'application/pdf', 'download Content-Type')
+    eq(headers.get('Content-Type'), SDS_TYPE, 'download Content-Type')
     eq(got, PDF, 'downloaded bytes')
     state['sds_id'] = sds_id
 
@@ -196,42 +216,46 @@ def T(name):
     return need('client').get_type(f'ns0:{name}')
 
 
+TASK1_SUBJECT = {
+    'national-id': SC['task1SubjectNationalId'], 'first-name': SC['task1SubjectFirstName'],
+    'last-name': SC['task1SubjectLastName'], 'email': SC['task1SubjectEmail'],
+}
+
+
 def build_request(sds_id):
     SdsDocument, ProvidedDocument = T('sds-document'), T('provided-document')
     return {
-        'profile': 'default',
-        'language': 'nb',
+        'profile': SC['profile'],
+        'language': SC['language'],
         'subject': [{
-            'id': 'subj_1',
-            'national-id': '01017012345',
-            'first-name': '\u00c5se',
-            'last-name': 'N\u00f8rby',
-            'mobile': '+4790000001',
-            'email': 'ase@example.com',
+            'id': REF_SUBJ,
+            'national-id': SC['refSubjectNationalId'],
+            'first-name': SC['refSubjectFirstName'],
+            'last-name': SC['refSubjectLastName'],
         }],
         'document': [
             SdsDocument(**{
-                'id': 'doc_1', 'ref-sds-id': sds_id, 'description': 'Avtale \u00c6\u00f8\u00e5',
+                'id': SDS_DOC, 'ref-sds-id': sds_id, 'description': SC['sdsDocumentDescription'],
                 'external-reference': 'ext-1', 'send-to-archive': False,
             }),
             ProvidedDocument(**{
-                'id': 'doc_2', 'mime-type': 'text/plain', 'data': TEXT_BYTES, 'description': 'Vilk\u00e5r',
+                'id': TEXT_DOC, 'mime-type': TEXT_TYPE, 'data': TEXT_BYTES, 'description': SC['textDocumentDescription'],
             }),
         ],
         'task': [
             {
-                'id': 'task_1',
+                'id': T1,
                 'bundle': False,
-                'subject-ref': 'subj_1',
+                'subject': TASK1_SUBJECT,
                 'days-to-live': 14,
                 'dialog': {'title': 'Signer avtalen', 'message': 'Vennligst signer \u00e6\u00f8\u00e5'},
                 'document-action': [
-                    {'type': 'sign', 'document-ref': 'doc_1', 'order-index': 1},
-                    {'type': 'view', 'document-ref': 'doc_2', 'order-index': 2, 'optional': True},
+                    {'type': 'sign', 'document-ref': SDS_DOC, 'order-index': 1},
+                    {'type': 'sign', 'document-ref': TEXT_DOC, 'order-index': 2},
                 ],
                 'notification': [{
-                    'type': 'URL', 'notification-id': 'url_1', 'recipient': 'http://127.0.0.1:9/callback?x=1',
-                    'message': 'callbackurl', 'schedule': [{'state-is': 'completed'}],
+                    'type': 'URL', 'notification-id': SC['task1NotificationId'], 'recipient': SC['task1NotificationRecipient'],
+                    'message': SC['task1NotificationMessage'], 'schedule': [{'state-is': SC['task1NotificationStateIs']}],
                 }],
                 'authentication': {'artifact': True, 'method': ['nbid']},
                 'on-task-complete': 'https://client.example/done?r=${requestId}&t=${taskId}',
@@ -240,18 +264,10 @@ def build_request(sds_id):
                 'signature': [{'method': [{'_value_1': 'nbid-sign'}], 'responsive': True}],
             },
             {
-                'id': 'task_2',
-                'subject': {
-                    'national-id': '02028054321', 'first-name': 'Bj\u00f8rn', 'last-name': 'Eriksen',
-                    'email': 'bjorn@example.com',
-                },
-                'document-action': [
-                    {'type': 'sign', 'document-ref': 'doc_1'},
-                    # An inline document (as Curity sends it) instead of a document-ref.
-                    {'type': 'view', 'document': ProvidedDocument(**{
-                        'id': 'doc_3', 'mime-type': 'text/plain', 'data': INLINE_TEXT, 'description': 'Inline'})},
-                ],
-                'depends-on-task': ['task_1'],
+                'id': T2,
+                'subject-ref': REF_SUBJ,
+                'document-action': [{'type': 'sign', 'document-ref': SDS_DOC}],
+                'depends-on-task': [T1],
                 'signature': [{'method': [{'_value_1': 'nbid-sign'}]}],
             },
         ],
@@ -290,37 +306,41 @@ def _():
 
 
 def check_subject_1(s, what):
-    eq(g(s, 'id'), 'subj_1', f'{what} @id')
-    eq(g(s, 'national-id'), '01017012345', f'{what} national-id')
-    eq(g(s, 'first-name'), '\u00c5se', f'{what} first-name')
-    eq(g(s, 'last-name'), 'N\u00f8rby', f'{what} last-name')
-    eq(g(s, 'mobile'), '+4790000001', f'{what} mobile')
-    eq(g(s, 'email'), 'ase@example.com', f'{what} email')
+    eq(g(s, 'id'), REF_SUBJ, f'{what} @id')
+    eq(g(s, 'national-id'), SC['refSubjectNationalId'], f'{what} national-id')
+    eq(g(s, 'first-name'), SC['refSubjectFirstName'], f'{what} first-name')
+    eq(g(s, 'last-name'), SC['refSubjectLastName'], f'{what} last-name')
+    eq(g(s, 'mobile'), None, f'{what} mobile')
+    eq(g(s, 'email'), None, f'{what} email')
     eq(g(s, 'username'), None, f'{what} username')
 
 
 def check_task_1(t, what):
-    eq(g(t, 'id'), 'task_1', f'{what} @id')
+    eq(g(t, 'id'), T1, f'{what} @id')
     eq(g(t, 'bundle'), False, f'{what} @bundle')
-    eq(g(t, 'subject-ref'), 'subj_1', f'{what} subject-ref')
-    eq(g(t, 'subject'), None, f'{what} subject (it uses subject-ref)')
+    eq(g(t, 'subject-ref'), None, f'{what} subject-ref (it has an inline subject)')
+    s = g(t, 'subject')
+    eq((g(s, 'national-id'), g(s, 'first-name'), g(s, 'last-name'), g(s, 'email')),
+       tuple(TASK1_SUBJECT[k] for k in ('national-id', 'first-name', 'last-name', 'email')), f'{what} inline subject')
     eq(g(t, 'days-to-live'), 14, f'{what} days-to-live')
     eq(g(g(t, 'dialog'), 'title'), 'Signer avtalen', f'{what} dialog/title')
     eq(g(g(t, 'dialog'), 'message'), 'Vennligst signer \u00e6\u00f8\u00e5', f'{what} dialog/message')
     actions = as_list(g(t, 'document-action'))
     eq(len(actions), 2, f'{what} document-actions')
-    eq((g(actions[0], 'type'), g(actions[0], 'document-ref'), g(actions[0], 'order-index')), ('sign', 'doc_1', 1),
+    eq((g(actions[0], 'type'), g(actions[0], 'document-ref'), g(actions[0], 'order-index')), ('sign', SDS_DOC, 1),
        f'{what} document-action[1]')
     eq(g(actions[0], 'document'), None, f'{what} document-action[1]/document')
-    eq((g(actions[1], 'type'), g(actions[1], 'document-ref'), g(actions[1], 'order-index'), g(actions[1], 'optional')),
-       ('view', 'doc_2', 2, True), f'{what} document-action[2]')
+    eq((g(actions[1], 'type'), g(actions[1], 'document-ref'), g(actions[1], 'order-index')),
+       ('sign', TEXT_DOC, 2), f'{what} document-action[2]')
+    eq(g(actions[1], 'document'), None, f'{what} document-action[2]/document')
     notes = as_list(g(t, 'notification'))
     eq(len(notes), 1, f'{what} notifications')
     n = notes[0]
     eq((g(n, 'type'), g(n, 'notification-id'), g(n, 'recipient'), g(n, 'message')),
-       ('URL', 'url_1', 'http://127.0.0.1:9/callback?x=1', 'callbackurl'), f'{what} notification')
+       ('URL', SC['task1NotificationId'], SC['task1NotificationRecipient'], SC['task1NotificationMessage']),
+       f'{what} notification')
     sched = as_list(g(n, 'schedule'))
-    eq([g(s, 'state-is') for s in sched], ['completed'], f'{what} notification/schedule/state-is')
+    eq([g(s, 'state-is') for s in sched], [SC['task1NotificationStateIs']], f'{what} notification/schedule/state-is')
     auth = g(t, 'authentication')
     eq(g(auth, 'artifact'), True, f'{what} authentication/@artifact')
     eq(as_list(g(auth, 'method')), ['nbid'], f'{what} authentication/method')
@@ -335,21 +355,14 @@ def check_task_1(t, what):
 
 
 def check_task_2(t, what):
-    eq(g(t, 'id'), 'task_2', f'{what} @id')
-    eq(g(t, 'subject-ref'), None, f'{what} subject-ref')
-    s = g(t, 'subject')
-    eq((g(s, 'national-id'), g(s, 'first-name'), g(s, 'last-name'), g(s, 'email')),
-       ('02028054321', 'Bj\u00f8rn', 'Eriksen', 'bjorn@example.com'), f'{what} inline subject')
+    eq(g(t, 'id'), T2, f'{what} @id')
+    eq(g(t, 'subject-ref'), REF_SUBJ, f'{what} subject-ref')
+    eq(g(t, 'subject'), None, f'{what} subject (it uses subject-ref)')
     eq(g(t, 'days-to-live'), None, f'{what} days-to-live')
     actions = as_list(g(t, 'document-action'))
-    eq([(g(a, 'type'), g(a, 'document-ref')) for a in actions], [('sign', 'doc_1'), ('view', None)],
-       f'{what} document-actions')
+    eq([(g(a, 'type'), g(a, 'document-ref')) for a in actions], [('sign', SDS_DOC)], f'{what} document-actions')
     eq(g(actions[0], 'document'), None, f'{what} document-action[1]/document')
-    inline = g(actions[1], 'document')
-    eq(xsd_type_name(inline), 'provided-document', f'{what} inline document subtype')
-    eq((g(inline, 'id'), g(inline, 'mime-type'), g(inline, 'data'), g(inline, 'description')),
-       ('doc_3', 'text/plain', INLINE_TEXT, 'Inline'), f'{what} inline provided-document')
-    eq(as_list(g(t, 'depends-on-task')), ['task_1'], f'{what} depends-on-task')
+    eq(as_list(g(t, 'depends-on-task')), [T1], f'{what} depends-on-task')
     eq(g(t, 'authentication'), None, f'{what} authentication')
     eq(as_list(g(t, 'notification')), [], f'{what} notifications')
 
@@ -360,8 +373,8 @@ def _():
     res = svc.getRequest(service=SERVICE, password=PASSWORD, **{'request-id': rid})
     r = res if xsd_type_name(res) == 'request' else g(res, 'request')
     eq(xsd_type_name(r), 'request', 'payload type')
-    eq(g(r, 'profile'), 'default', 'profile')
-    eq(g(r, 'language'), 'nb', 'language')
+    eq(g(r, 'profile'), SC['profile'], 'profile')
+    eq(g(r, 'language'), SC['language'], 'language')
     eq(g(r, 'client-reference'), CLIENT_REF, 'client-reference')
     eq(g(r, 'days-until-deletion'), None, 'days-until-deletion')
     subjects = as_list(g(r, 'subject'))
@@ -371,21 +384,21 @@ def _():
     docs = as_list(g(r, 'document'))
     eq([xsd_type_name(d) for d in docs], ['sds-document', 'provided-document'], 'document subtypes')
     d1, d2 = docs
-    eq(g(d1, 'id'), 'doc_1', 'doc_1 @id')
+    eq(g(d1, 'id'), SDS_DOC, 'doc_1 @id')
     eq(g(d1, 'ref-sds-id'), state['sds_id'], 'doc_1 @ref-sds-id')
-    eq(g(d1, 'description'), 'Avtale \u00c6\u00f8\u00e5', 'doc_1 description')
+    eq(g(d1, 'description'), SC['sdsDocumentDescription'], 'doc_1 description')
     eq(g(d1, 'external-reference'), 'ext-1', 'doc_1 external-reference')
     eq(g(d1, 'send-to-archive'), False, 'doc_1 @send-to-archive')
-    eq(g(d2, 'id'), 'doc_2', 'doc_2 @id')
-    eq(g(d2, 'mime-type'), 'text/plain', 'doc_2 @mime-type')
-    eq(g(d2, 'description'), 'Vilk\u00e5r', 'doc_2 description')
+    eq(g(d2, 'id'), TEXT_DOC, 'doc_2 @id')
+    eq(g(d2, 'mime-type'), TEXT_TYPE, 'doc_2 @mime-type')
+    eq(g(d2, 'description'), SC['textDocumentDescription'], 'doc_2 description')
     eq(g(d2, 'data'), TEXT_BYTES, 'doc_2 data (base64-decoded bytes)')
     eq(g(d2, 'data').decode('utf-8'), TEXT, 'doc_2 data as UTF-8 text')
 
     tasks = as_list(g(r, 'task'))
-    eq([g(t, 'id') for t in tasks], ['task_1', 'task_2'], 'task ids')
-    check_task_1(tasks[0], 'task_1')
-    check_task_2(tasks[1], 'task_2')
+    eq([g(t, 'id') for t in tasks], [T1, T2], 'task ids')
+    check_task_1(tasks[0], T1)
+    check_task_2(tasks[1], T2)
 
     notes = as_list(g(r, 'notification'))
     eq(len(notes), 1, 'request notifications')
@@ -426,8 +439,8 @@ def status_by_task(rid, service=SERVICE, password=PASSWORD):
 def _():
     rid = need('request_id')
     infos, by = status_by_task(rid)
-    eq([g(i, 'task-id') for i in infos], ['task_1', 'task_2'], 'task-ids')
-    for tid, docs in (('task_1', ['doc_1', 'doc_2']), ('task_2', ['doc_1', 'doc_3'])):
+    eq([g(i, 'task-id') for i in infos], [T1, T2], 'task-ids')
+    for tid, docs in ((T1, [SDS_DOC, TEXT_DOC]), (T2, [SDS_DOC])):
         i = by[tid]
         eq(g(i, 'task-status'), 'created', f'{tid} task-status')
         eq(g(i, 'client-reference'), CLIENT_REF, f'{tid} client-reference')
@@ -445,7 +458,7 @@ def _():
     by = need('status_1')
     auth = {'Authorization': basic(SERVICE, PASSWORD)}
     wanted = {
-        ('task_1', 'doc_1'): PDF, ('task_1', 'doc_2'): TEXT_BYTES, ('task_2', 'doc_1'): PDF, ('task_2', 'doc_3'): INLINE_TEXT,
+        (T1, SDS_DOC): PDF, (T1, TEXT_DOC): TEXT_BYTES, (T2, SDS_DOC): PDF,
     }
     for (tid, did), content in wanted.items():
         uri = next(g(d, 'original-uri') for d in as_list(g(by[tid], 'document-status')) if g(d, 'id') == did)
@@ -453,10 +466,10 @@ def _():
         eq(status, 200, f'{tid}/{did} status')
         eq(got, content, f'{tid}/{did} bytes')
         ctype = headers.get('Content-Type', '')
-        want_type = 'application/pdf' if content == PDF else 'text/plain'
+        want_type = SDS_TYPE if content == PDF else TEXT_TYPE
         assert ctype.startswith(want_type), f'{tid}/{did} Content-Type {ctype!r}'
     # Without credentials the server challenges (non-preemptive clients rely on it).
-    uri = original_uri(state['request_id'], 'task_1', 'doc_1')
+    uri = original_uri(state['request_id'], T1, SDS_DOC)
     status, headers, _ = http('GET', uri)
     eq(status, 401, 'status without credentials')
     assert headers.get('WWW-Authenticate', '').lower().startswith('basic'), 'WWW-Authenticate: Basic'
@@ -479,7 +492,7 @@ def find(filter_, **kw):
 @step('findTasks: criteria value typed xs:string (task-id equals task_1) -> one task-info with its attributes')
 def _():
     rid = need('request_id')
-    items = find({'criteria': [criteria('request-id', rid), criteria('task-id', 'task_1')]})
+    items = find({'criteria': [criteria('request-id', rid), criteria('task-id', T1)]})
     # What zeep sent: <value xsi:type="xs:string">.
     sent = history.last_sent['envelope']
     values = sent.findall(f'.//{{{DOC_NS}}}criteria/{{{DOC_NS}}}value')
@@ -491,33 +504,33 @@ def _():
     eq(len(items), 1, 'number of task-infos')
     t = items[0]
     eq(g(t, 'request-id'), rid, 'request-id')
-    eq(g(t, 'task-id'), 'task_1', 'task-id')
+    eq(g(t, 'task-id'), T1, 'task-id')
     eq(g(t, 'task-status'), 'created', 'task-status')
     eq(g(t, 'client-reference'), CLIENT_REF, 'client-reference')
     eq(g(t, 'client-status'), None, 'client-status')
-    eq(g(t, 'subject-first-name'), '\u00c5se', 'subject-first-name (via subject-ref)')
-    eq(g(t, 'subject-last-name'), 'N\u00f8rby', 'subject-last-name')
-    eq(g(t, 'subject-email'), 'ase@example.com', 'subject-email')
-    eq(g(t, 'subject-national-id'), '01017012345', 'subject-national-id')
-    eq(g(t, 'subject-mobile'), '+4790000001', 'subject-mobile')
+    eq(g(t, 'subject-first-name'), SC['task1SubjectFirstName'], 'subject-first-name (inline subject)')
+    eq(g(t, 'subject-last-name'), SC['task1SubjectLastName'], 'subject-last-name')
+    eq(g(t, 'subject-email'), SC['task1SubjectEmail'], 'subject-email')
+    eq(g(t, 'subject-national-id'), SC['task1SubjectNationalId'], 'subject-national-id')
+    eq(g(t, 'subject-mobile'), None, 'subject-mobile')
     eq(g(t, 'days-to-live'), 14, 'days-to-live')
     eq(g(t, 'language'), 'en', 'language (task override)')
-    eq(g(t, 'document-id'), 'doc_1', 'document-id (first document)')
-    eq(g(t, 'document-description'), 'Avtale \u00c6\u00f8\u00e5', 'document-description')
-    eq(g(t, 'mime-type'), 'application/pdf', 'mime-type (of the uploaded PDF)')
+    eq(g(t, 'document-id'), SDS_DOC, 'document-id (first document)')
+    eq(g(t, 'document-description'), SC['sdsDocumentDescription'], 'document-description')
+    eq(g(t, 'mime-type'), SDS_TYPE, 'mime-type (of the uploaded PDF)')
     assert g(t, 'id'), 'id is empty'
     recent(g(t, 'created'), 'created')
     recent(g(t, 'last-updated'), 'last-updated')
     assert g(t, 'last-updated') >= g(t, 'created'), 'last-updated before created'
     state['task_1_info_id'] = g(t, 'id')
 
-    # The inline subject of task_2 is reported too.
-    items = find({'criteria': [criteria('request-id', rid), criteria('task-id', 'task_2')]})
+    # The subject task_2 references is reported too.
+    items = find({'criteria': [criteria('request-id', rid), criteria('task-id', T2)]})
     eq([(g(t, 'task-id'), g(t, 'subject-first-name'), g(t, 'subject-national-id')) for t in items],
-       [('task_2', 'Bj\u00f8rn', '02028054321')], 'task_2 task-info')
+       [(T2, SC['refSubjectFirstName'], SC['refSubjectNationalId'])], 'task_2 task-info (via subject-ref)')
     # not-equals: the other task of the request.
-    items = find({'criteria': [criteria('request-id', rid), criteria('task-id', 'task_1', 'not-equals')]})
-    eq([g(t, 'task-id') for t in items], ['task_2'], 'not-equals task_1')
+    items = find({'criteria': [criteria('request-id', rid), criteria('task-id', T1, 'not-equals')]})
+    eq([g(t, 'task-id') for t in items], [T2], 'not-equals task_1')
     # Nothing matches an unknown task id: an empty result, not an error.
     eq(find({'criteria': [criteria('request-id', rid), criteria('task-id', 'no-such-task')]}), [], 'unknown task-id')
 
@@ -565,7 +578,7 @@ def _():
         assert isinstance(res, int), f'count: expected an int, got {res!r}'
         return res
 
-    eq(count([criteria('request-id', rid), criteria('task-id', 'task_1')]), 1, 'count task_1')
+    eq(count([criteria('request-id', rid), criteria('task-id', T1)]), 1, 'count task_1')
     eq(count([criteria('request-id', rid)]), 2, 'count request 1')
     eq(count([criteria('request-id', rid2)]), 5, 'count request 2')
     eq(count([criteria('request-id', rid2), criteria('task-id', 'p0', 'contains')]), 5, 'count contains p0')
@@ -575,11 +588,11 @@ def _():
 @step('getTask: task_1 and task_2 exactly as sent')
 def _():
     rid = need('request_id')
-    t1 = svc.getTask(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': 'task_1'})
+    t1 = svc.getTask(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': T1})
     eq(xsd_type_name(t1), 'task', 'getTask payload type')
-    check_task_1(t1, 'task_1')
-    t2 = svc.getTask(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': 'task_2'})
-    check_task_2(t2, 'task_2')
+    check_task_1(t1, T1)
+    t2 = svc.getTask(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': T2})
+    check_task_2(t2, T2)
     fault = expect_fault(
         lambda: svc.getTask(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': 'task_9'}),
         'getTask unknown task')
@@ -590,57 +603,57 @@ def _():
 def _():
     rid = need('request_id')
     res = svc.addTask(service=SERVICE, password=PASSWORD, **{'request-id': rid}, task={
-        'id': 'task_3',
+        'id': T3,
         'subject': {'first-name': 'Carl', 'last-name': 'Viewer', 'email': 'carl@example.com'},
-        'document-action': [{'type': 'view', 'document-ref': 'doc_1'}],
+        'document-action': [{'type': 'view', 'document-ref': SDS_DOC}],
     })
     eq(res, None, 'addTask artifact (none asked for)')
-    t3 = svc.getTask(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': 'task_3'})
-    eq(g(t3, 'id'), 'task_3', 'task_3 @id')
-    eq([(g(a, 'type'), g(a, 'document-ref')) for a in as_list(g(t3, 'document-action'))], [('view', 'doc_1')],
+    t3 = svc.getTask(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': T3})
+    eq(g(t3, 'id'), T3, 'task_3 @id')
+    eq([(g(a, 'type'), g(a, 'document-ref')) for a in as_list(g(t3, 'document-action'))], [('view', SDS_DOC)],
        'task_3 document-actions')
     eq(g(g(t3, 'subject'), 'last-name'), 'Viewer', 'task_3 subject/last-name')
     infos, by = status_by_task(rid)
-    eq([g(i, 'task-id') for i in infos], ['task_1', 'task_2', 'task_3'], 'getStatus task-ids')
-    eq(g(by['task_3'], 'task-status'), 'created', 'task_3 status')
-    eq([(g(d, 'id'), g(d, 'original-uri')) for d in as_list(g(by['task_3'], 'document-status'))],
-       [('doc_1', original_uri(rid, 'task_3', 'doc_1'))], 'task_3 document-status')
+    eq([g(i, 'task-id') for i in infos], [T1, T2, T3], 'getStatus task-ids')
+    eq(g(by[T3], 'task-status'), 'created', 'task_3 status')
+    eq([(g(d, 'id'), g(d, 'original-uri')) for d in as_list(g(by[T3], 'document-status'))],
+       [(SDS_DOC, original_uri(rid, T3, SDS_DOC))], 'task_3 document-status')
     r = svc.getRequest(service=SERVICE, password=PASSWORD, **{'request-id': rid})
-    eq([g(t, 'id') for t in as_list(g(r, 'task'))], ['task_1', 'task_2', 'task_3'], 'getRequest task ids')
+    eq([g(t, 'id') for t in as_list(g(r, 'task'))], [T1, T2, T3], 'getRequest task ids')
     # A duplicate task id is refused.
     expect_fault(lambda: svc.addTask(service=SERVICE, password=PASSWORD, **{'request-id': rid}, task={
-        'id': 'task_3', 'document-action': [{'type': 'view', 'document-ref': 'doc_1'}]}), 'duplicate task id')
+        'id': T3, 'document-action': [{'type': 'view', 'document-ref': SDS_DOC}]}), 'duplicate task id')
 
 
 @step('setClientStatus: returns nothing; getStatus and findTasks read it back')
 def _():
     rid = need('request_id')
     res = svc.setClientStatus(service=SERVICE, password=PASSWORD,
-                              **{'request-id': rid, 'task-id': 'task_1', 'client-status': CLIENT_STATUS})
+                              **{'request-id': rid, 'task-id': T1, 'client-status': CLIENT_STATUS})
     eq(res, None, 'setClientStatus result')
     _, by = status_by_task(rid)
-    eq(g(by['task_1'], 'client-status'), CLIENT_STATUS, 'getStatus task_1 client-status')
-    eq(g(by['task_2'], 'client-status'), None, 'getStatus task_2 client-status')
-    items = find({'criteria': [criteria('request-id', rid), criteria('task-id', 'task_1')]})
+    eq(g(by[T1], 'client-status'), CLIENT_STATUS, 'getStatus task_1 client-status')
+    eq(g(by[T2], 'client-status'), None, 'getStatus task_2 client-status')
+    items = find({'criteria': [criteria('request-id', rid), criteria('task-id', T1)]})
     eq([g(t, 'client-status') for t in items], [CLIENT_STATUS], 'findTasks client-status')
     items = find({'criteria': [criteria('client-status', CLIENT_STATUS)]})
-    eq([(g(t, 'request-id'), g(t, 'task-id')) for t in items], [(rid, 'task_1')], 'findTasks by client-status')
+    eq([(g(t, 'request-id'), g(t, 'task-id')) for t in items], [(rid, T1)], 'findTasks by client-status')
 
 
 @step('createArtifact: a new artifact, different from the createRequest one')
 def _():
     rid, first = need('request_id', 'artifact')
-    a = svc.createArtifact(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': 'task_1'})
+    a = svc.createArtifact(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': T1})
     assert isinstance(a, str) and a.strip(), f'artifact: expected a non-empty string, got {a!r}'
     assert a != first, 'createArtifact returned the createRequest artifact again'
-    b = svc.createArtifact(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': 'task_1'})
+    b = svc.createArtifact(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': T1})
     assert b != a, 'two createArtifact calls returned the same artifact'
 
 
 @step('getRequestHistory: task_1 history starts with request-created')
 def _():
     rid = need('request_id')
-    events = as_list(svc.getRequestHistory(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': 'task_1'}))
+    events = as_list(svc.getRequestHistory(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': T1}))
     assert events, 'no events'
     for e in events:
         eq(xsd_type_name(e), 'event', 'item type')
@@ -650,18 +663,18 @@ def _():
     times = [g(e, 'event-time') for e in events]
     eq(times, sorted(times), 'events oldest first')
     state['history_task_3'] = len(as_list(svc.getRequestHistory(
-        service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': 'task_3'})))
+        service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': T3})))
 
 
 @step('addNotification + disableNotification: task-level SMS and request-level URL')
 def _():
     rid = need('request_id')
-    res = svc.addNotification(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': 'task_2'}, notification={
+    res = svc.addNotification(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': T2}, notification={
         'type': 'SMS', 'notification-id': 'sms_1', 'recipient': '+4790000002', 'message': 'Signer her: ${taskUrl}',
         'schedule': [{'state-is': 'created', 'wait': {'hours': 1}}],
     })
     eq(res, None, 'addNotification result')
-    t2 = svc.getTask(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': 'task_2'})
+    t2 = svc.getTask(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': T2})
     notes = as_list(g(t2, 'notification'))
     eq([(g(n, 'type'), g(n, 'notification-id'), g(n, 'recipient')) for n in notes], [('SMS', 'sms_1', '+4790000002')],
        'task_2 notifications after addNotification')
@@ -672,7 +685,7 @@ def _():
     })
     eq(res, None, 'addNotification (request level) result')
     res = svc.disableNotification(service=SERVICE, password=PASSWORD,
-                                  **{'request-id': rid, 'task-id': 'task_2', 'notification-id': ['sms_1']})
+                                  **{'request-id': rid, 'task-id': T2, 'notification-id': ['sms_1']})
     eq(res, None, 'disableNotification result')
     res = svc.disableNotification(service=SERVICE, password=PASSWORD,
                                   **{'request-id': rid, 'notification-id': ['url_req', 'mail_1']})
@@ -682,16 +695,16 @@ def _():
 @step('disableTask: task_3 becomes deleted and its history gains an event')
 def _():
     rid, before = need('request_id', 'history_task_3')
-    res = svc.disableTask(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': 'task_3'})
+    res = svc.disableTask(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': T3})
     eq(res, None, 'disableTask result')
     _, by = status_by_task(rid)
     eq({k: g(v, 'task-status') for k, v in by.items()},
-       {'task_1': 'created', 'task_2': 'created', 'task_3': 'deleted'}, 'statuses')
-    events = as_list(svc.getRequestHistory(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': 'task_3'}))
+       {T1: 'created', T2: 'created', T3: 'deleted'}, 'statuses')
+    events = as_list(svc.getRequestHistory(service=SERVICE, password=PASSWORD, **{'request-id': rid, 'task-id': T3}))
     assert len(events) > before, f'history of task_3 has {len(events)} events, had {before}'
     assert g(events[-1], 'event') in EVENT_TYPES, f"new event type {g(events[-1], 'event')!r}"
     eq(g(events[0], 'event'), 'request-created', 'first event of task_3')
-    items = find({'criteria': [criteria('request-id', rid), criteria('task-id', 'task_3')]})
+    items = find({'criteria': [criteria('request-id', rid), criteria('task-id', T3)]})
     eq([g(t, 'task-status') for t in items], ['deleted'], 'findTasks task_3 task-status')
 
 
@@ -699,11 +712,11 @@ def _():
 def _():
     rid, rid2 = need('request_id', 'request_id_2')
     res = svc.createUserSession(service=SERVICE, password=PASSWORD, **{'user-session': {
-        'language': 'nb',
+        'language': SC['language'],
         'on-session-complete': 'https://client.example/session-done',
         'session-task': [
-            {'request-id': rid, 'task-id': 'task_1', 'order': 1, 'description': 'Avtale'},
-            {'request-id': rid, 'task-id': 'task_2', 'order': 2},
+            {'request-id': rid, 'task-id': T1, 'order': 1, 'description': 'Avtale'},
+            {'request-id': rid, 'task-id': T2, 'order': 2},
             {'request-id': rid2, 'task-id': 'p01', 'order': 3},
         ],
     }})
@@ -718,12 +731,12 @@ def _():
 @step('wrong password: zeep.exceptions.Fault "Invalid service or password"')
 def _():
     rid = need('request_id')
-    fault = expect_fault(lambda: svc.getStatus(service=SERVICE, password='wrong', **{'request-id': [rid]}), 'wrong password')
+    fault = expect_fault(lambda: svc.getStatus(service=SERVICE, password=SC['wrongPassword'], **{'request-id': [rid]}), 'wrong password')
     assert isinstance(fault, zeep.exceptions.Fault), type(fault)
-    eq(fault.message, 'Invalid service or password', 'fault message')
+    eq(fault.message, SC['faultString'], 'fault message')
     assert fault.code and fault.code.split(':')[-1] in ('Client', 'Server'), f'faultcode {fault.code!r}'
     fault = expect_fault(lambda: svc.getStatus(service='nobody', password=PASSWORD, **{'request-id': [rid]}), 'unknown service')
-    eq(fault.message, 'Invalid service or password', 'fault message (unknown service)')
+    eq(fault.message, SC['faultString'], 'fault message (unknown service)')
 
 
 @step("another service: getStatus/getRequest/getTask of demo's request -> Fault; findTasks sees nothing")
@@ -733,8 +746,8 @@ def _():
     for name, call in (
         ('getStatus', lambda: svc.getStatus(**other, **{'request-id': [rid]})),
         ('getRequest', lambda: svc.getRequest(**other, **{'request-id': rid})),
-        ('getTask', lambda: svc.getTask(**other, **{'request-id': rid, 'task-id': 'task_1'})),
-        ('setClientStatus', lambda: svc.setClientStatus(**other, **{'request-id': rid, 'task-id': 'task_1', 'client-status': 'x'})),
+        ('getTask', lambda: svc.getTask(**other, **{'request-id': rid, 'task-id': T1})),
+        ('setClientStatus', lambda: svc.setClientStatus(**other, **{'request-id': rid, 'task-id': T1, 'client-status': 'x'})),
     ):
         fault = expect_fault(call, f'other service {name}')
         assert 'not found' in (fault.message or '').lower(), f'{name}: fault message {fault.message!r} is not "not found"'
@@ -749,7 +762,7 @@ def _():
     assert status in (401, 403, 404), f'other service reading demo SDS: HTTP {status}'
     # demo still sees its untouched request.
     _, by = status_by_task(rid)
-    eq(g(by['task_1'], 'task-status'), 'created', 'task_1 still created')
+    eq(g(by[T1], 'task-status'), 'created', 'task_1 still created')
 
 
 @step('deleteRequest: deleted=1, then getStatus shows every task deleted')
@@ -759,8 +772,8 @@ def _():
     eq(res, 1, 'deleted')
     infos, by = status_by_task(rid)
     eq([(g(i, 'task-id'), g(i, 'task-status')) for i in infos],
-       [('task_1', 'deleted'), ('task_2', 'deleted'), ('task_3', 'deleted')], 'statuses after delete')
-    eq(g(by['task_1'], 'client-reference'), CLIENT_REF, 'client-reference after delete')
+       [(T1, 'deleted'), (T2, 'deleted'), (T3, 'deleted')], 'statuses after delete')
+    eq(g(by[T1], 'client-reference'), CLIENT_REF, 'client-reference after delete')
     eq(svc.deleteRequest(service=SERVICE, password=PASSWORD, **{'request-id': [rid]}), 0, 'deleting again')
     # The second request is untouched.
     _, by2 = status_by_task(need('request_id_2'))
