@@ -62,5 +62,3 @@ export function sequentialIds(clock: Clock): IdGenerator {
     artifact: () => `artifact${(++n).toString(36).padStart(8, '0')}`,
   };
 }
-
-export const ID_PATTERN = /^[0-9]{8}[0-9a-z]{49,50}$/;
