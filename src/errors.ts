@@ -123,6 +123,48 @@ export const errorCatalogue = {
     httpStatus: 400,
     summary: 'A session-task names a request or task the calling service does not have.',
   },
+  NATIONAL_ID_INVALID: {
+    party: 'client',
+    httpStatus: 400,
+    summary: "The national id cannot be one of the signature method's country (length, digits, date or check digits).",
+  },
+  SIGNER_NOT_ALLOWED: {
+    party: 'client',
+    httpStatus: 403,
+    summary: "The signer's national id is not the one the task's subject requires.",
+  },
+  SIGNATURE_METHOD_UNKNOWN: { party: 'client', httpStatus: 400, summary: 'No signature method has this name.' },
+  SIGNATURE_METHOD_NOT_ALLOWED: {
+    party: 'client',
+    httpStatus: 400,
+    summary: "The task's signature alternatives do not include this method.",
+  },
+  EID_CERTIFICATE_REVOKED: {
+    party: 'client',
+    httpStatus: 409,
+    summary: "The signer's eID certificate is revoked or locked: the eID refuses to sign, and the task stays waiting.",
+  },
+  TASK_DEPENDENCIES_PENDING: {
+    party: 'client',
+    httpStatus: 409,
+    summary: 'The task depends on tasks that are not completed yet.',
+  },
+  OPTIONAL_DOCUMENT_UNKNOWN: {
+    party: 'client',
+    httpStatus: 400,
+    summary: 'A document chosen for signing is not an optional sign action of the task.',
+  },
+  SIGNED_RESULT_NOT_FOUND: {
+    party: 'client',
+    httpStatus: 404,
+    summary: 'The document has no signed result (yet): the task is not completed, or the document was skipped or only viewed.',
+  },
+  JSON_INVALID: { party: 'client', httpStatus: 400, summary: 'The body is not the JSON this endpoint expects.' },
+  PKI_PERSON_UNKNOWN: {
+    party: 'client',
+    httpStatus: 404,
+    summary: 'The test PKI has no certificate for this person and method.',
+  },
   NOT_FOUND: { party: 'client', httpStatus: 404, summary: 'Nothing is served at this address.' },
   INTERNAL_ERROR: { party: 'server', httpStatus: 500, summary: 'An unexpected error; the server log has the details.' },
 } as const satisfies Record<string, CatalogueEntry>;

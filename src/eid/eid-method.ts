@@ -1,0 +1,80 @@
+import type { Credential } from '../signing/credential';
+import type { NameAttribute } from '../signing/issue-certificate';
+
+/** The certificate hierarchies of the test PKI: one per eID family, and Paraph's own trust services. */
+export type PkiFamily = 'nbid' | 'nemid' | 'sbid' | 'nets' | 'paraph';
+
+/** The signature methods Paraph offers, named as in a task's `signature/method`. */
+export type EidMethodName = 'nbid-sign' | 'nemid-sign' | 'sbid-sign' | 'nets-sms' | 'email-otp';
+
+/** The person who signs, as the emulator control API (and later the portal) identifies them. */
+export interface Signer {
+  /** National identity number: Norwegian fødselsnummer, Danish CPR, Swedish personnummer (12 digits). */
+  readonly nationalId: string;
+  readonly firstName: string;
+  readonly lastName: string;
+  /** For one-time-code methods: where the code was sent. */
+  readonly mobile?: string;
+  readonly email?: string;
+}
+
+/** One document to sign, as the task holds it. */
+export interface DocumentToSign {
+  readonly id: string;
+  readonly mimeType: 'application/pdf' | 'text/plain';
+  readonly description: string;
+  readonly bytes: Buffer;
+}
+
+/** Where and how the signature was made: goes into the signature where the eID does so, and into the LTV-SDO. */
+export interface SigningContext {
+  readonly service: string;
+  readonly requestId: string;
+  readonly taskId: string;
+  /** The relying party's display name (BankID srvInfo, NemID RequestIssuer). */
+  readonly serviceDisplayName: string;
+  readonly clientIp?: string;
+  readonly userAgent?: string;
+}
+
+export interface SignInput {
+  readonly document: DocumentToSign;
+  readonly signer: Signer;
+  /** The signer's certificate and key, issued by this method's family. */
+  readonly credential: Credential;
+  readonly time: Date;
+  readonly context: SigningContext;
+}
+
+/** The eID's own signature, exactly as that eID makes it. */
+export interface NativeSignature {
+  /** What kind of artifact `data` is; recorded in the LTV-SDO. */
+  readonly format: 'seid-sdo' | 'openoces-xmldsig' | 'bankid-se-xmldsig' | 'cms';
+  readonly mimeType: string;
+  /** The artifact's bytes (XML text in UTF-8, or DER for CMS). */
+  readonly data: Buffer;
+  /** The certificate that made the signature (DER). */
+  readonly signerCertificate: Buffer;
+}
+
+/**
+ * An eID signature method. One module per method, all behind this interface, so that the portal and
+ * the emulator control API drive every method the same way, and one test suite checks them all.
+ */
+export interface EidMethod {
+  readonly name: EidMethodName;
+  readonly family: PkiFamily;
+  /** ISO 3166 country of the national ids this method knows, as written in SignerNationality. */
+  readonly nationality: 'NO' | 'DK' | 'SE';
+  /**
+   * `person`: one long-lived certificate per person, made when first needed (BankID, NemID).
+   * `one-time`: a fresh short-lived certificate for every signature, issued after the one-time code
+   * (Nets one-time code, e-mail code).
+   */
+  readonly certificates: 'person' | 'one-time';
+  /** Throws ParaphError NATIONAL_ID_INVALID when `nationalId` cannot be an id of this method's country. */
+  checkNationalId(nationalId: string): void;
+  /** The subject of the signer's certificate, in this eID's conventions. */
+  certificateSubject(signer: Signer): NameAttribute[];
+  sign(input: SignInput): Promise<NativeSignature>;
+}
