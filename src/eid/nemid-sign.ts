@@ -1,0 +1,148 @@
+import { createHash, randomBytes, sign as rsaSign } from 'node:crypto';
+import { DOMParser } from '@xmldom/xmldom';
+import { C14nCanonicalization } from 'xml-crypto';
+import { wholeSeconds } from '../signing/der';
+import type { NameAttribute } from '../signing/issue-certificate';
+import type { EidMethod, NativeSignature, SignInput, Signer } from './eid-method';
+import { checkDanishNationalId, pidDigits } from './national-id';
+
+/**
+ * NemID signing (OpenSign): an XMLDSig wrapped in `openoces:signature`. The signed object is a
+ * ds:Object "ToBeSigned" of SignatureProperties: the sign text (the document itself, base64), who
+ * asked for the signature, when, and the relying party's challenge.
+ *
+ * Its one Reference has no Transforms element: the digest is taken over the inclusive C14N of the
+ * Object as it stands. xml-crypto insists on at least one transform per reference, so the
+ * signature is assembled here and only the canonicalisation comes from xml-crypto.
+ */
+
+const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
+const OPENOCES_NS = 'http://www.openoces.org/2006/07/signature#';
+const C14N = 'http://www.w3.org/TR/2001/REC-xml-c14n-20010315';
+const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
+const SHA256 = 'http://www.w3.org/2001/04/xmlenc#sha256';
+
+/**
+ * Both namespaces are declared on SignedInfo and on the Object, as NemID does: then their inclusive
+ * C14N is the same standalone as inside the document, and the digest can be computed before the
+ * document exists.
+ */
+const NAMESPACES = `xmlns:ds="${DSIG_NS}" xmlns:openoces="${OPENOCES_NS}"`;
+
+/**
+ * A personal OCES (POCES) certificate's subject: C=DK, the organisation "no organisational
+ * affiliation", the name, and "PID:9208-2002-2-" with a twelve-digit person id, never the CPR
+ * number (NemID kept the PID-CPR mapping in its own service). Paraph derives the twelve digits
+ * from the CPR number (see pidDigits).
+ */
+function certificateSubject(signer: Signer): NameAttribute[] {
+  return [
+    { type: 'C', value: 'DK' },
+    { type: 'O', value: 'Ingen organisatorisk tilknytning' },
+    { type: 'CN', value: `${signer.firstName} ${signer.lastName}` },
+    { type: 'serialNumber', value: `PID:9208-2002-2-${pidDigits(signer.nationalId, 'nemid', 12)}` },
+  ];
+}
+
+function base64(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64');
+}
+
+/**
+ * One SignatureProperty. Values are base64 or fixed tokens, so nothing from the caller reaches the
+ * XML unencoded and no escaping is needed.
+ */
+function property(name: string, value: string, encoding: 'base64' | 'xml', visibleToSigner: boolean): string {
+  return (
+    '<ds:SignatureProperty Target="signature">' +
+    `<openoces:Name>${name}</openoces:Name>` +
+    `<openoces:Value Encoding="${encoding}" VisibleToSigner="${visibleToSigner ? 'yes' : 'no'}">${value}</openoces:Value>` +
+    '</ds:SignatureProperty>'
+  );
+}
+
+/** NemID's TimeStamp text: "2019-02-14 14:33:18+0000". */
+function nemidTime(time: Date): string {
+  return `${wholeSeconds(time).toISOString().slice(0, 19).replace('T', ' ')}+0000`;
+}
+
+/** Inclusive C14N of a standalone XML fragment. */
+function canonical(xml: string): string {
+  const root = new DOMParser().parseFromString(xml, 'text/xml').documentElement;
+  if (!root) throw new Error('the XML to canonicalise has no root element');
+  return new C14nCanonicalization().process(root as unknown as Node, {});
+}
+
+function x509Data(der: Buffer): string {
+  return `<ds:X509Data><ds:X509Certificate>${der.toString('base64')}</ds:X509Certificate></ds:X509Data>`;
+}
+
+/**
+ * Stands in for the sign text while the Object is canonicalised. The sign text is base64, which
+ * C14N leaves as it is, so the digest can be taken over the canonical Object with the document's
+ * base64 streamed in at this place, instead of parsing megabytes of it as XML. `#` cannot occur in
+ * base64, so the slot cannot collide with a value.
+ */
+const SIGNTEXT_SLOT = '#signtext#';
+
+/** SHA-256 over the inclusive C14N of the Object, with `signtext` in the slot. */
+function objectDigest(objectWithSlot: string, signtext: string): string {
+  const parts = canonical(objectWithSlot).split(SIGNTEXT_SLOT);
+  if (parts.length !== 2) throw new Error('the sign-text slot must occur exactly once');
+  return createHash('sha256').update(parts[0]!).update(signtext).update(parts[1]!).digest('base64');
+}
+
+async function sign(input: SignInput): Promise<NativeSignature> {
+  const { document, credential, context } = input;
+  // The challenge is the relying party's nonce; Paraph plays the relying party, so it draws one.
+  const challenge = randomBytes(8).readBigUInt64BE(0).toString();
+  const objectWithSlot =
+    `<ds:Object ${NAMESPACES} Id="ToBeSigned"><ds:SignatureProperties>` +
+    property('signtext', SIGNTEXT_SLOT, 'base64', true) +
+    // OpenSign's sign-text formats: "text" for plain text, "PDF" for a PDF shown in the applet.
+    property('signTextFormat', document.mimeType === 'application/pdf' ? 'PDF' : 'text', 'xml', false) +
+    property('RequestIssuer', base64(context.serviceDisplayName), 'base64', true) +
+    property('TimeStamp', base64(nemidTime(input.time)), 'base64', false) +
+    property('action', 'sign', 'xml', false) +
+    property('challenge', challenge, 'xml', false) +
+    '</ds:SignatureProperties></ds:Object>';
+  const signtext = document.bytes.toString('base64');
+  const digest = objectDigest(objectWithSlot, signtext);
+  const signedInfo =
+    `<ds:SignedInfo ${NAMESPACES}>` +
+    `<ds:CanonicalizationMethod Algorithm="${C14N}"></ds:CanonicalizationMethod>` +
+    `<ds:SignatureMethod Algorithm="${RSA_SHA256}"></ds:SignatureMethod>` +
+    '<ds:Reference URI="#ToBeSigned">' +
+    `<ds:DigestMethod Algorithm="${SHA256}"></ds:DigestMethod><ds:DigestValue>${digest}</ds:DigestValue>` +
+    '</ds:Reference>' +
+    '</ds:SignedInfo>';
+  const signatureValue = rsaSign('sha256', Buffer.from(canonical(signedInfo), 'utf8'), credential.privateKey);
+  // Signer first: verifiers such as xmlsec1 take the key from the first certificate.
+  const keyInfo = [credential.certificate, ...credential.chain].map(x509Data).join('');
+  const xml =
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    `<openoces:signature xmlns:openoces="${OPENOCES_NS}" version="0.1">` +
+    `<ds:Signature xmlns:ds="${DSIG_NS}" Id="signature">` +
+    signedInfo +
+    `<ds:SignatureValue>${signatureValue.toString('base64')}</ds:SignatureValue>` +
+    `<ds:KeyInfo>${keyInfo}</ds:KeyInfo>` +
+    objectWithSlot.replace(SIGNTEXT_SLOT, () => signtext) +
+    '</ds:Signature>' +
+    '</openoces:signature>';
+  return {
+    format: 'openoces-xmldsig',
+    mimeType: 'application/xml',
+    data: Buffer.from(xml, 'utf8'),
+    signerCertificate: credential.certificate,
+  };
+}
+
+export const nemidSign: EidMethod = {
+  name: 'nemid-sign',
+  family: 'nemid',
+  nationality: 'DK',
+  certificates: 'person',
+  checkNationalId: checkDanishNationalId,
+  certificateSubject,
+  sign,
+};
