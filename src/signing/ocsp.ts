@@ -1,0 +1,434 @@
+import { createHash, sign, X509Certificate, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+import * as asn1js from 'asn1js';
+import type * as Pkijs from 'pkijs';
+import { pkijsCertificate } from './cms';
+import type { Credential } from './credential';
+import { OID, toArrayBuffer, wholeSeconds } from './der';
+import { usePkijs } from './pkijs-engine';
+
+/**
+ * RFC 6960 OCSP: the requests Paraph sends, the responses its test CAs' responders give, and the
+ * reading of a response. Pure functions: the caller supplies the time and the certificates' status.
+ */
+
+export type RevocationReason =
+  | 'unspecified'
+  | 'keyCompromise'
+  | 'certificateHold'
+  | 'cessationOfOperation'
+  | 'superseded'
+  | 'affiliationChanged';
+
+export type CertificateStatus =
+  | { status: 'good' }
+  | { status: 'revoked'; revokedAt: Date; reason: RevocationReason }
+  | { status: 'unknown' };
+
+/**
+ * Who signs responses: a delegated responder certificate issued by the CA it answers for, with EKU
+ * OCSPSigning and id-pkix-ocsp-nocheck; its chain starts with that CA.
+ */
+export interface OcspResponder {
+  readonly credential: Credential;
+}
+
+/** The certificate a request asks about, as the request names it (RFC 6960 §4.1.1 CertID). */
+export interface OcspCertId {
+  hashAlgorithm: 'sha1' | 'sha256';
+  /** Hash of the DER issuer name. */
+  issuerNameHash: Buffer;
+  /** Hash of the issuer's public key (the BIT STRING's value, without tag, length and unused-bits byte). */
+  issuerKeyHash: Buffer;
+  /** Lowercase hex, no leading zeros. */
+  serialHex: string;
+}
+
+/** What the caller's lookup says about one CertID; undefined when the issuer is not one of ours. */
+export interface OcspAnswer {
+  responder: OcspResponder;
+  status: CertificateStatus;
+}
+
+export type OcspLookup = (id: OcspCertId) => OcspAnswer | undefined | Promise<OcspAnswer | undefined>;
+
+export interface OcspResponseOptions {
+  /** producedAt and thisUpdate; milliseconds are dropped (NSS rejects fractional times). */
+  time: Date;
+  /** nextUpdate − thisUpdate. Default one hour (DEFAULT_OCSP_VALIDITY_MS). */
+  validityMs?: number;
+}
+
+/** What a response says, read without checking its signature. */
+export interface OcspResult {
+  producedAt: Date;
+  thisUpdate: Date;
+  nextUpdate?: Date;
+  status: CertificateStatus;
+  serialHex: string;
+  /** DER of the first certificate the response carries: the delegated responder's. */
+  responderCertificate?: Buffer;
+}
+
+/** The non-successful OCSPResponseStatus values (RFC 6960 §4.2.1). */
+export type OcspErrorStatus = 'malformedRequest' | 'internalError' | 'tryLater' | 'sigRequired' | 'unauthorized';
+
+const RESPONSE_STATUS: Record<OcspErrorStatus | 'successful', number> = {
+  successful: 0,
+  malformedRequest: 1,
+  internalError: 2,
+  tryLater: 3,
+  sigRequired: 5,
+  unauthorized: 6,
+};
+
+/** CRLReason codes (RFC 5280 §5.3.1). */
+const REASON_CODES: Record<RevocationReason, number> = {
+  unspecified: 0,
+  keyCompromise: 1,
+  affiliationChanged: 3,
+  superseded: 4,
+  cessationOfOperation: 5,
+  certificateHold: 6,
+};
+
+const HASH_OIDS: Record<OcspCertId['hashAlgorithm'], string> = { sha1: OID.sha1, sha256: OID.sha256 };
+
+/**
+ * One hour. Responses are made on demand, so a short life costs nothing, and a relying party that
+ * caches them until nextUpdate sees a revocation made in the test PKI within the hour. Validators of
+ * long-term signatures judge the response by its thisUpdate against the signing time, not by its end.
+ */
+export const DEFAULT_OCSP_VALIDITY_MS = 3_600_000;
+
+const signAsync = promisify(sign);
+
+const SEQUENCE = 0x30;
+const OCTET_STRING = 0x04;
+const BIT_STRING = 0x03;
+const CONTEXT_0 = 0xa0;
+const CONTEXT_1 = 0xa1;
+const CONTEXT_2 = 0xa2;
+const NULL = Buffer.from([0x05, 0x00]);
+/** good [0] IMPLICIT NULL and unknown [2] IMPLICIT NULL. */
+const STATUS_GOOD = Buffer.from([0x80, 0x00]);
+const STATUS_UNKNOWN = Buffer.from([0x82, 0x00]);
+/** RSA signature algorithms carry NULL parameters (RFC 4055 §5). */
+const SHA256_WITH_RSA_ALGORITHM = tlv(SEQUENCE, oid(OID.sha256WithRsa), NULL);
+
+/**
+ * The CertID of `certificateDer`, issued by `issuerDer`. SHA-1 by default: RFC 5019 clients send it,
+ * and every validator matches it. Throws when `issuerDer` did not issue the certificate.
+ */
+export function certIdOf(
+  certificateDer: Buffer,
+  issuerDer: Buffer,
+  hashAlgorithm: OcspCertId['hashAlgorithm'] = 'sha1',
+): OcspCertId {
+  const certificate = new X509Certificate(certificateDer);
+  const issuer = issuerParts(issuerDer);
+  if (!certificate.checkIssued(issuer.certificate)) throw new Error('the issuer certificate did not issue this certificate');
+  const hash = (data: Uint8Array): Buffer => createHash(hashAlgorithm).update(data).digest();
+  return {
+    hashAlgorithm,
+    issuerNameHash: hash(issuer.name),
+    issuerKeyHash: hash(issuer.keyBits),
+    serialHex: certificate.serialNumber.toLowerCase().replace(/^0+(?=.)/, ''),
+  };
+}
+
+/** A DER OCSPRequest about one certificate, with a nonce extension when `nonce` is given. */
+export function buildOcspRequest(
+  certificateDer: Buffer,
+  issuerDer: Buffer,
+  options: { nonce?: Buffer; hashAlgorithm?: OcspCertId['hashAlgorithm'] } = {},
+): Buffer {
+  const certId = certIdDer(certIdOf(certificateDer, issuerDer, options.hashAlgorithm ?? 'sha1'));
+  const requestList = tlv(SEQUENCE, tlv(SEQUENCE, certId));
+  if (!options.nonce) return tlv(SEQUENCE, tlv(SEQUENCE, requestList));
+  // extnValue holds the DER of Nonce ::= OCTET STRING (RFC 8954), so the nonce is wrapped twice.
+  const nonce = tlv(SEQUENCE, oid(OID.ocspNonce), tlv(OCTET_STRING, tlv(OCTET_STRING, options.nonce)));
+  return tlv(SEQUENCE, tlv(SEQUENCE, requestList, tlv(CONTEXT_2, tlv(SEQUENCE, nonce))));
+}
+
+/**
+ * Answers a DER OCSPRequest with a DER OCSPResponse: one SingleResponse per certificate asked
+ * about, the CertIDs echoed as sent, the nonce echoed. Bad input is answered, never thrown:
+ * malformedRequest when the bytes are not an OCSPRequest; unauthorized when any certificate's issuer
+ * is not ours (the lookup returns undefined), when its CertID uses a hash other than SHA-1 or SHA-256
+ * (its issuer cannot be named), or when the certificates belong to different responders (one
+ * response has one signature). Only a failing lookup or signature throws.
+ */
+export async function respondToOcspRequest(
+  requestDer: Buffer,
+  lookup: OcspLookup,
+  options: OcspResponseOptions,
+): Promise<Buffer> {
+  const request = parseOcspRequest(requestDer);
+  if (!request) return ocspErrorResponse('malformedRequest');
+  const singles: SingleResponseSpec[] = [];
+  let responder: OcspResponder | undefined;
+  for (const item of request.requestList) {
+    const id = requestedCertId(item.reqCert);
+    const answer = id && (await lookup(id));
+    if (!answer) return ocspErrorResponse('unauthorized');
+    if (responder && !responder.credential.certificate.equals(answer.responder.credential.certificate)) {
+      return ocspErrorResponse('unauthorized');
+    }
+    responder = answer.responder;
+    singles.push({ certId: derOf(item.reqCert.toSchema()), status: answer.status });
+  }
+  if (!responder) return ocspErrorResponse('malformedRequest');
+  const nonce = request.requestExtensions?.find((extension) => extension.extnID === OID.ocspNonce);
+  return successfulResponse(singles, responder, options, nonce && derOf(nonce.toSchema()));
+}
+
+/**
+ * A signed OCSP response about one certificate, for Paraph's own use when it embeds revocation data
+ * in a signature (no request, so no nonce). The CertID uses SHA-1, which every validator matches.
+ */
+export async function createOcspResponse(
+  certificateDer: Buffer,
+  issuerDer: Buffer,
+  status: CertificateStatus,
+  responder: OcspResponder,
+  options: OcspResponseOptions,
+): Promise<Buffer> {
+  const certId = certIdDer(certIdOf(certificateDer, issuerDer, 'sha1'));
+  return successfulResponse([{ certId, status }], responder, options, undefined);
+}
+
+/** An OCSPResponse without responseBytes: for refusals, and for a responder that cannot answer now. */
+export function ocspErrorResponse(status: OcspErrorStatus): Buffer {
+  return tlv(SEQUENCE, derOf(new asn1js.Enumerated({ value: RESPONSE_STATUS[status] })));
+}
+
+/**
+ * What a basic OCSP response says about its first certificate. Parses only: it checks neither the
+ * signature nor which certificate is meant. Throws on a non-successful responseStatus and on
+ * anything that is not a basic OCSP response.
+ */
+export function readOcspResponse(responseDer: Buffer): OcspResult {
+  const pkijs = usePkijs();
+  const response = pkijs.OCSPResponse.fromBER(toArrayBuffer(responseDer));
+  const status = response.responseStatus.valueBlock.valueDec;
+  if (status !== RESPONSE_STATUS.successful) {
+    const name = Object.entries(RESPONSE_STATUS).find(([, code]) => code === status)?.[0] ?? String(status);
+    throw new Error(`the OCSP response status is ${name}`);
+  }
+  if (!response.responseBytes || response.responseBytes.responseType !== OID.ocspBasic) {
+    throw new Error('the OCSP response is not a basic OCSP response');
+  }
+  const basic = pkijs.BasicOCSPResponse.fromBER(response.responseBytes.response.getValue());
+  const data = basic.tbsResponseData;
+  const single = data.responses[0];
+  if (!single) throw new Error('the OCSP response answers no certificate');
+  const responder = basic.certs?.[0];
+  return {
+    producedAt: data.producedAt,
+    thisUpdate: single.thisUpdate,
+    ...(single.nextUpdate ? { nextUpdate: single.nextUpdate } : {}),
+    status: statusOf(single.certStatus),
+    serialHex: serialHexOf(single.certID.serialNumber),
+    ...(responder ? { responderCertificate: derOf(responder.toSchema()) } : {}),
+  };
+}
+
+interface SingleResponseSpec {
+  /** DER of the CertID as it goes into the response. */
+  certId: Buffer;
+  status: CertificateStatus;
+}
+
+/** The OCSPRequest, or undefined when the bytes are not one a responder can answer. */
+function parseOcspRequest(requestDer: Buffer): Pkijs.TBSRequest | undefined {
+  const pkijs = usePkijs();
+  const asn1 = asn1js.fromBER(toArrayBuffer(requestDer));
+  if (asn1.offset === -1 || asn1.offset !== requestDer.length) return undefined;
+  let request: Pkijs.OCSPRequest;
+  try {
+    request = new pkijs.OCSPRequest({ schema: asn1.result });
+  } catch {
+    return undefined;
+  }
+  const tbs = request.tbsRequest;
+  if (tbs.version !== undefined && tbs.version !== 0) return undefined;
+  if (tbs.requestList.length === 0) return undefined;
+  // RFC 6960 §4.4: unrecognised extensions are ignored, unless critical. The nonce is the one known.
+  const unknownCritical = (tbs.requestExtensions ?? []).some((e) => e.critical && e.extnID !== OID.ocspNonce);
+  return unknownCritical ? undefined : tbs;
+}
+
+/** The lookup's view of a request's CertID; undefined when its hash algorithm is one we cannot match. */
+function requestedCertId(certId: Pkijs.CertID): OcspCertId | undefined {
+  const algorithm = certId.hashAlgorithm.algorithmId;
+  const hashAlgorithm = algorithm === OID.sha1 ? 'sha1' : algorithm === OID.sha256 ? 'sha256' : undefined;
+  if (!hashAlgorithm) return undefined;
+  return {
+    hashAlgorithm,
+    issuerNameHash: Buffer.from(certId.issuerNameHash.valueBlock.valueHexView),
+    issuerKeyHash: Buffer.from(certId.issuerKeyHash.valueBlock.valueHexView),
+    serialHex: serialHexOf(certId.serialNumber),
+  };
+}
+
+/**
+ * CertID with NULL hash parameters, as OpenSSL writes it. The serial is rebuilt from its hex: the
+ * positive INTEGER every conforming certificate has (RFC 5280 §4.1.2.2).
+ */
+function certIdDer(id: OcspCertId): Buffer {
+  const hex = id.serialHex.length % 2 === 0 ? id.serialHex : `0${id.serialHex}`;
+  const serial = Buffer.from(hex, 'hex');
+  const signByte = serial[0]! & 0x80 ? [Buffer.alloc(1)] : [];
+  return tlv(
+    SEQUENCE,
+    tlv(SEQUENCE, oid(HASH_OIDS[id.hashAlgorithm]), NULL),
+    tlv(OCTET_STRING, id.issuerNameHash),
+    tlv(OCTET_STRING, id.issuerKeyHash),
+    tlv(0x02, ...signByte, serial),
+  );
+}
+
+/** What a CertID needs of an issuer, parsed once per issuer certificate. */
+interface IssuerParts {
+  readonly certificate: X509Certificate;
+  /** DER of its subject: OpenSSL hashes this, equal to the issued certificate's issuer field. */
+  readonly name: Buffer;
+  /** Its public key's BIT STRING value, which the key hash covers. */
+  readonly keyBits: Uint8Array;
+}
+
+const issuers = new WeakMap<Buffer, IssuerParts>();
+
+/** Issuers are few and their certificates long-lived; parsing one with pkijs costs more than a signature. */
+function issuerParts(issuerDer: Buffer): IssuerParts {
+  const found = issuers.get(issuerDer);
+  if (found) return found;
+  const parsed = pkijsCertificate(issuerDer);
+  const parts = {
+    certificate: new X509Certificate(issuerDer),
+    name: derOf(parsed.subject.toSchema()),
+    keyBits: parsed.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView.slice(),
+  };
+  issuers.set(issuerDer, parts);
+  return parts;
+}
+
+const responderNames = new WeakMap<Buffer, Buffer>();
+
+/** DER of the responder's subject, for responderID byName. */
+function responderName(credential: Credential): Buffer {
+  let name = responderNames.get(credential.certificate);
+  if (!name) {
+    name = derOf(pkijsCertificate(credential.certificate).subject.toSchema());
+    responderNames.set(credential.certificate, name);
+  }
+  return name;
+}
+
+/**
+ * OCSPResponse successful, holding a BasicOCSPResponse signed by the responder and carrying its
+ * certificate. Assembled from DER pieces: asn1js would re-encode the certificate on every response.
+ */
+async function successfulResponse(
+  singles: readonly SingleResponseSpec[],
+  responder: OcspResponder,
+  options: OcspResponseOptions,
+  nonceExtension: Buffer | undefined,
+): Promise<Buffer> {
+  const thisUpdate = wholeSeconds(options.time);
+  const nextUpdate = wholeSeconds(new Date(thisUpdate.getTime() + (options.validityMs ?? DEFAULT_OCSP_VALIDITY_MS)));
+  const extensions = nonceExtension ? [tlv(CONTEXT_1, tlv(SEQUENCE, nonceExtension))] : [];
+  const tbs = tlv(
+    SEQUENCE,
+    // version v1 is the DEFAULT, so DER leaves it out; responderID byName is [1].
+    tlv(CONTEXT_1, responderName(responder.credential)),
+    generalizedTime(thisUpdate),
+    tlv(SEQUENCE, ...singles.map((single) => singleResponse(single, thisUpdate, nextUpdate))),
+    ...extensions,
+  );
+  const signature = await signWith(responder.credential.privateKey, tbs);
+  const basic = tlv(
+    SEQUENCE,
+    tbs,
+    SHA256_WITH_RSA_ALGORITHM,
+    tlv(BIT_STRING, Buffer.alloc(1), signature), // no unused bits
+    tlv(CONTEXT_0, tlv(SEQUENCE, responder.credential.certificate)),
+  );
+  const responseBytes = tlv(SEQUENCE, oid(OID.ocspBasic), tlv(OCTET_STRING, basic));
+  return tlv(SEQUENCE, derOf(new asn1js.Enumerated({ value: RESPONSE_STATUS.successful })), tlv(CONTEXT_0, responseBytes));
+}
+
+function singleResponse(single: SingleResponseSpec, thisUpdate: Date, nextUpdate: Date): Buffer {
+  return tlv(
+    SEQUENCE,
+    single.certId,
+    certStatusDer(single.status),
+    generalizedTime(thisUpdate),
+    tlv(CONTEXT_0, generalizedTime(nextUpdate)),
+  );
+}
+
+/**
+ * good [0] IMPLICIT NULL, revoked [1] IMPLICIT RevokedInfo, unknown [2] IMPLICIT NULL. The reason
+ * `unspecified` is left out rather than stated, as RFC 5280 §5.3.1 asks of CRLs; readers take a
+ * missing reason as unspecified.
+ */
+function certStatusDer(status: CertificateStatus): Buffer {
+  if (status.status === 'good') return STATUS_GOOD;
+  if (status.status === 'unknown') return STATUS_UNKNOWN;
+  const reason =
+    status.reason === 'unspecified' ? [] : [tlv(CONTEXT_0, derOf(new asn1js.Enumerated({ value: REASON_CODES[status.reason] })))];
+  return tlv(CONTEXT_1, generalizedTime(wholeSeconds(status.revokedAt)), ...reason);
+}
+/** The status a parsed SingleResponse states. Reasons outside RevocationReason read as unspecified. */
+function statusOf(certStatus: unknown): CertificateStatus {
+  if (!(certStatus instanceof asn1js.BaseBlock)) throw new Error('the OCSP response has no certificate status');
+  const tag = certStatus.idBlock.tagNumber;
+  if (tag === 0) return { status: 'good' };
+  if (tag === 2) return { status: 'unknown' };
+  if (!(certStatus instanceof asn1js.Constructed)) throw new Error('the revoked status has no RevokedInfo');
+  const [time, reasonTag] = certStatus.valueBlock.value;
+  if (!(time instanceof asn1js.GeneralizedTime)) throw new Error('the revoked status has no revocation time');
+  const reasonValue = reasonTag instanceof asn1js.Constructed ? reasonTag.valueBlock.value[0] : undefined;
+  const code = reasonValue instanceof asn1js.Enumerated ? reasonValue.valueBlock.valueDec : REASON_CODES.unspecified;
+  const reason = (Object.keys(REASON_CODES) as RevocationReason[]).find((name) => REASON_CODES[name] === code) ?? 'unspecified';
+  return { status: 'revoked', revokedAt: time.toDate(), reason };
+}
+
+/** Lowercase hex of a serial number's bytes without leading zeros ("0" for zero). */
+function serialHexOf(serial: asn1js.Integer): string {
+  return Buffer.from(serial.valueBlock.valueHexView).toString('hex').replace(/^0+(?=.)/, '');
+}
+
+/** RSA PKCS#1 v1.5 with SHA-256 through Node's crypto: a fraction of WebCrypto's cost, off the event loop. */
+async function signWith(key: KeyObject, data: Buffer): Promise<Buffer> {
+  if (key.asymmetricKeyType !== 'rsa') throw new Error(`an OCSP responder key must be RSA, not ${String(key.asymmetricKeyType)}`);
+  return signAsync('sha256', data, key);
+}
+
+function generalizedTime(time: Date): Buffer {
+  return derOf(new asn1js.GeneralizedTime({ valueDate: time }));
+}
+
+function oid(value: string): Buffer {
+  return derOf(new asn1js.ObjectIdentifier({ value }));
+}
+
+/** One DER element from its tag and its already encoded contents. */
+function tlv(tag: number, ...contents: Uint8Array[]): Buffer {
+  const length = contents.reduce((sum, content) => sum + content.length, 0);
+  return Buffer.concat([Buffer.from([tag]), derLength(length), ...contents]);
+}
+
+/** A definite length: short form below 128, else the long form's count byte and big-endian bytes. */
+function derLength(length: number): Buffer {
+  if (length < 0x80) return Buffer.from([length]);
+  const bytes: number[] = [];
+  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+
+function derOf(value: asn1js.AsnType): Buffer {
+  return Buffer.from(value.toBER(false));
+}
