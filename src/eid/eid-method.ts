@@ -64,8 +64,11 @@ export interface NativeSignature {
 export interface EidMethod {
   readonly name: EidMethodName;
   readonly family: PkiFamily;
-  /** ISO 3166 country of the national ids this method knows, as written in SignerNationality. */
-  readonly nationality: 'NO' | 'DK' | 'SE';
+  /**
+   * ISO 3166 country of a signer's national id, as written in SignerNationality. A national eID knows
+   * one country; a method that accepts several (e-mail code) tells it from the id.
+   */
+  nationalityOf(nationalId: string): 'NO' | 'DK' | 'SE';
   /**
    * `person`: one long-lived certificate per person, made when first needed (BankID, NemID).
    * `one-time`: a fresh short-lived certificate for every signature, issued after the one-time code

@@ -10,10 +10,7 @@ import { signOneTimeCms } from './nets-sms';
  * code.
  *
  * An e-mail address belongs to no country, so any valid Norwegian, Danish or Swedish national id is
- * accepted. `nationality` is still 'NO', because the interface holds one country per method and
- * Paraph's home market is Norway; the true country of a signer follows from the length of their id
- * (11 digits NO, 10 DK, 12 SE), which is what the LTV-SDO's SignerNationality should state for this
- * method.
+ * accepted, and the signer's country follows from the length of their id (11 digits NO, 10 DK, 12 SE).
  */
 
 /**
@@ -43,7 +40,8 @@ function certificateSubject(signer: Signer): NameAttribute[] {
 export const emailOtp: EidMethod = {
   name: 'email-otp',
   family: 'paraph',
-  nationality: 'NO',
+  // Norwegian ids have 11 digits, Danish 10, Swedish 12 (checkAnyNordicNationalId has checked the rest).
+  nationalityOf: (nationalId) => (nationalId.length === 10 ? 'DK' : nationalId.length === 12 ? 'SE' : 'NO'),
   certificates: 'one-time',
   checkNationalId: checkAnyNordicNationalId,
   certificateSubject,

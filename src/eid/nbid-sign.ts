@@ -76,7 +76,7 @@ async function sign(input: SignInput): Promise<NativeSignature> {
 export const nbidSign: EidMethod = {
   name: 'nbid-sign',
   family: 'nbid',
-  nationality: 'NO',
+  nationalityOf: () => 'NO',
   certificates: 'person',
   checkNationalId: checkNorwegianNationalId,
   certificateSubject,

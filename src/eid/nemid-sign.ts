@@ -140,7 +140,7 @@ async function sign(input: SignInput): Promise<NativeSignature> {
 export const nemidSign: EidMethod = {
   name: 'nemid-sign',
   family: 'nemid',
-  nationality: 'DK',
+  nationalityOf: () => 'DK',
   certificates: 'person',
   checkNationalId: checkDanishNationalId,
   certificateSubject,

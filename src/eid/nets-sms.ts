@@ -53,7 +53,7 @@ export function oneTimeCodeMatches(entered: string, expected: string): boolean {
 export const netsSms: EidMethod = {
   name: 'nets-sms',
   family: 'nets',
-  nationality: 'NO',
+  nationalityOf: () => 'NO',
   certificates: 'one-time',
   checkNationalId: checkNorwegianNationalId,
   certificateSubject,

@@ -112,7 +112,7 @@ async function sign(input: SignInput): Promise<NativeSignature> {
 export const sbidSign: EidMethod = {
   name: 'sbid-sign',
   family: 'sbid',
-  nationality: 'SE',
+  nationalityOf: () => 'SE',
   certificates: 'person',
   checkNationalId: checkSwedishNationalId,
   certificateSubject,
