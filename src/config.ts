@@ -19,6 +19,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** True when no service was configured and the demo service (`demo` / `Bond007`) stands in. */
   readonly demoService: boolean;
+  /** A real seal certificate and key (PKCS#12 file and its password) instead of the test PKI's seals. */
+  readonly sealP12?: { readonly file: string; readonly password: string };
 }
 
 interface ConfigFile {
@@ -31,6 +33,8 @@ interface ConfigFile {
   sdsMaxBytes?: number;
   sdsRetentionHours?: number;
   logLevel?: LogLevel;
+  sealP12?: string;
+  sealP12Password?: string;
 }
 
 export class ConfigError extends Error {}
@@ -86,6 +90,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const demoService = services.length === 0;
   if (demoService) services = [{ name: 'demo', passwordHash: hashPassword('Bond007') }];
 
+  const sealFile = env.PARAPH_SEAL_P12 ?? file.sealP12;
+  const sealPassword = env.PARAPH_SEAL_P12_PASSWORD ?? file.sealP12Password ?? '';
+
   return {
     host,
     port,
@@ -100,5 +107,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     artifactTtlMs: 30_000,
     logLevel,
     demoService,
+    ...(sealFile ? { sealP12: { file: resolve(sealFile), password: sealPassword } } : {}),
   };
 }

@@ -143,6 +143,45 @@ const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  // 1: signing. The test PKI's certificates (keys are files beside the database, never rows), the
+  // status of test persons per eID family, and the signed result of each task document.
+  `
+  CREATE TABLE pki_certificates (
+    serial      TEXT PRIMARY KEY,
+    family      TEXT NOT NULL,
+    role        TEXT NOT NULL,
+    owner       TEXT,
+    issuer      TEXT,
+    der         BLOB NOT NULL,
+    key_file    TEXT,
+    not_after   TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    revoked_at  TEXT,
+    revocation_reason TEXT
+  );
+  CREATE INDEX pki_certificates_owner ON pki_certificates(family, role, owner);
+
+  CREATE TABLE pki_persons (
+    family     TEXT NOT NULL,
+    owner      TEXT NOT NULL,
+    status     TEXT NOT NULL,
+    changed_at TEXT NOT NULL,
+    PRIMARY KEY (family, owner)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE signed_results (
+    request_id  TEXT NOT NULL REFERENCES requests(id),
+    task_id     TEXT NOT NULL,
+    document_id TEXT NOT NULL,
+    service     TEXT NOT NULL,
+    method      TEXT NOT NULL,
+    mime_type   TEXT NOT NULL,
+    blob        TEXT,
+    archive_id  TEXT,
+    signed_at   TEXT NOT NULL,
+    PRIMARY KEY (request_id, task_id, document_id)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /**
