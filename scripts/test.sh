@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh Debian machine: installs the system tools the tests use
-# (xmllint, zeep for Python, curl, PHP with SoapClient, a JDK with JAX-WS, Mono), the npm packages, builds,
+# (xmllint, zeep for Python, curl, PHP with SoapClient, a JDK with JAX-WS, Mono, and the independent
+# signature checkers openssl and xmlsec1), the npm packages, builds,
 # and runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(libxml2-utils python3-zeep curl php-cli php-soap default-jdk-headless jaxws mono-devel)
+apt_packages=(libxml2-utils python3-zeep curl php-cli php-soap default-jdk-headless jaxws mono-devel openssl xmlsec1 python3-lxml)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

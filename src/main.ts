@@ -18,12 +18,16 @@ async function start(): Promise<void> {
   const config = loadConfig();
   const paraph = await createParaph(config);
   const { url } = await paraph.listen();
+  // The test PKI is made at first start (a few seconds of key generation), not at the first signature.
+  paraph.pki.ready().catch((err: unknown) => process.stderr.write(`test PKI: ${String(err)}\n`));
   const base = config.publicBaseUrl;
   process.stdout.write(
     [
       `Paraph listening on ${url}`,
       `  DocumentService v3  ${base}/ws/documentservice-v3   (WSDL: ${base}/ws/documentservice-v3?wsdl)`,
       `  SDS                 ${base}/doc/{service}/sds`,
+      `  Control API         ${base}/emulator/v1   (OpenAPI: ${base}/emulator/v1/openapi.json)`,
+      `  TSA / OCSP          ${base}/tsa   ${base}/ocsp   (test roots: ${base}/pki/roots.pem)`,
       `  Data                ${config.dataDir}`,
       `  Services            ${config.services.map((s) => s.name).join(', ')}${
         config.demoService ? ' (demo service, password Bond007)' : ''

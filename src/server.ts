@@ -13,13 +13,19 @@ import { createLogger, type Logger } from './log';
 import { authenticateBasic, docPathService, sendHttpError } from './sds/basic-auth';
 import { docRoutes } from './sds/doc-routes';
 import { SdsDocuments } from './sds/sds-documents';
+import { controlApi } from './emulator/control-api';
+import { loadPkcs12 } from './pki/load-pkcs12';
+import { TestPki } from './pki/test-pki';
 import { documentServiceHandlers } from './soap/document-service-v3';
 import { loadWsdl } from './soap/load-wsdl';
 import { soapEndpoint } from './soap/soap-endpoint';
 import { BlobStore } from './store/blob-store';
 import { openDatabase, type Db } from './store/database';
 import { DocumentStore } from './store/document-store';
+import { PkiStore } from './store/pki-store';
 import { SdsStore } from './store/sds-store';
+import { trustRoutes } from './trust/routes';
+import { readFileSync } from 'node:fs';
 import { WalSync } from './store/wal-sync';
 
 /** Where our WSDLs live, relative to this file both in src/ (tests) and in dist/src/ (built). */
@@ -39,11 +45,22 @@ export interface Paraph {
   readonly db: Db;
   readonly documents: DocumentDeps;
   readonly sds: SdsDocuments;
+  readonly pki: TestPki;
   /** Starts listening (port 0 picks a free one) and the background sweeps. */
   listen(port?: number): Promise<{ server: Server; url: string }>;
   /** Runs the periodic work once: expire tasks, purge expired SDS documents. */
   sweep(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The version in package.json, written into signed results. */
+function packageVersion(): string {
+  const root = join(wsdlDir(), '..');
+  try {
+    return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** Composes Paraph from its edges: SOAP services, the /doc REST routes, over one store. */
@@ -56,6 +73,12 @@ export async function createParaph(config: Config, overrides: ParaphOverrides = 
   const walSync = new WalSync(`${dbFile}-wal`);
   const blobs = new BlobStore(join(config.dataDir, 'blobs'));
   const registry = new ServiceRegistry(config.services);
+  const pki = new TestPki(new PkiStore(db), {
+    dataDir: config.dataDir,
+    publicBaseUrl: config.publicBaseUrl,
+    clock,
+    ...(config.sealP12 ? { configuredSeal: loadPkcs12(config.sealP12.file, config.sealP12.password) } : {}),
+  });
   const documents: DocumentDeps = {
     store: new DocumentStore(db, walSync),
     blobs,
@@ -63,6 +86,8 @@ export async function createParaph(config: Config, overrides: ParaphOverrides = 
     ids,
     publicBaseUrl: config.publicBaseUrl,
     artifactTtlMs: config.artifactTtlMs,
+    pki,
+    serverVersion: packageVersion(),
   };
   const sds = new SdsDocuments(new SdsStore(db), blobs, clock, ids, {
     maxBytes: config.sdsMaxBytes,
@@ -81,6 +106,8 @@ export async function createParaph(config: Config, overrides: ParaphOverrides = 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(trustRoutes({ pki, clock, log }));
+  app.use(controlApi({ registry, documents, log }));
   app.use(docRoutes({ registry, sds, documents, blobs, publicBaseUrl: config.publicBaseUrl, log }));
   app.use((_req: Request, res: Response) => {
     sendHttpError(res, new ParaphError('NOT_FOUND', 'Nothing is served at this address'));
@@ -135,6 +162,7 @@ export async function createParaph(config: Config, overrides: ParaphOverrides = 
     db,
     documents,
     sds,
+    pki,
     sweep,
     listen: (port = config.port) =>
       new Promise((resolve, reject) => {

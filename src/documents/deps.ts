@@ -1,5 +1,6 @@
 import type { Clock } from '../clock';
 import type { IdGenerator } from '../ids';
+import type { TestPki } from '../pki/test-pki';
 import type { BlobStore } from '../store/blob-store';
 import type { DocumentStore } from '../store/document-store';
 
@@ -13,4 +14,8 @@ export interface DocumentDeps {
   readonly publicBaseUrl: string;
   /** Lifetime of a single-sign-on artifact (Signicat: 30 seconds). */
   readonly artifactTtlMs: number;
+  /** Issues signers' certificates, seals results, stamps times, states revocation. */
+  readonly pki: TestPki;
+  /** Paraph's version, written into every signed result. */
+  readonly serverVersion: string;
 }

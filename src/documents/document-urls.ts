@@ -10,3 +10,8 @@ export function orderDocumentUrl(
   const parts = [service, 'order', requestId, taskId, documentId, which].map(encodeURIComponent);
   return `${publicBaseUrl}/doc/${parts.join('/')}`;
 }
+
+/** The address of an archived document (CONTRACT.md §3): also what `result-uri` names once archived. */
+export function archiveDocumentUrl(publicBaseUrl: string, service: string, archiveId: string): string {
+  return `${publicBaseUrl}/doc/${encodeURIComponent(service)}/archive/${encodeURIComponent(archiveId)}`;
+}

@@ -1,7 +1,7 @@
 import type { ServiceAccount } from '../auth/service-registry';
 import { ParaphError } from '../errors';
 import type { DocumentDeps } from './deps';
-import { orderDocumentUrl } from './document-urls';
+import { archiveDocumentUrl, orderDocumentUrl } from './document-urls';
 import { loadRequest } from './load-request';
 import type { DocumentStatus, TaskStatus, TaskStatusInfo } from './wire-types';
 
@@ -38,6 +38,12 @@ export function getStatus(
           row.documentId,
           'original',
         );
+      }
+      if (row.resultArchiveId !== null) {
+        status.resultUri =
+          row.resultArchiveId === ''
+            ? orderDocumentUrl(deps.publicBaseUrl, service.name, request.id, row.taskId, row.documentId, 'sdo')
+            : archiveDocumentUrl(deps.publicBaseUrl, service.name, row.resultArchiveId);
       }
       info.documentStatus.push(status);
     }

@@ -2,7 +2,9 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { pipeline } from 'node:stream/promises';
 import type { ServiceAccount, ServiceRegistry } from '../auth/service-registry';
 import type { DocumentDeps } from '../documents/deps';
+import { getArchiveDocument } from '../archive/get-archive-document';
 import { getOriginalDocument } from '../documents/get-original-document';
+import { getSignedResult } from '../documents/get-signed-result';
 import { asParaphError, ParaphError } from '../errors';
 import type { Logger } from '../log';
 import type { BlobStore } from '../store/blob-store';
@@ -21,8 +23,8 @@ export interface DocRoutesOptions {
 type Handler = (req: Request, res: Response, account: ServiceAccount) => Promise<void>;
 
 /**
- * `/doc/{service}/…`: the SDS REST API (CONTRACT.md §4) and the order document URLs that getStatus
- * hands out. Every route needs HTTP Basic credentials of the service in the path.
+ * `/doc/{service}/…`: the SDS REST API (CONTRACT.md §4), the order document URLs that getStatus
+ * hands out (originals and signed results) and archived documents. Every route needs HTTP Basic credentials of the service in the path.
  */
 export function docRoutes(options: DocRoutesOptions): Router {
   const router = express.Router();
@@ -100,6 +102,28 @@ export function docRoutes(options: DocRoutesOptions): Router {
         String(req.params.taskId),
         String(req.params.documentId),
       );
+      await sendBlob(res, blob, mimeType, await options.blobs.size(blob));
+    }),
+  );
+
+  router.get(
+    '/doc/:service/order/:requestId/:taskId/:documentId/sdo',
+    guarded(async (req, res, account) => {
+      const { blob, mimeType } = getSignedResult(
+        options.documents,
+        account,
+        String(req.params.requestId),
+        String(req.params.taskId),
+        String(req.params.documentId),
+      );
+      await sendBlob(res, blob, mimeType, await options.blobs.size(blob));
+    }),
+  );
+
+  router.get(
+    '/doc/:service/archive/:archiveId',
+    guarded(async (req, res, account) => {
+      const { blob, mimeType } = getArchiveDocument(options.documents.store, account, String(req.params.archiveId));
       await sendBlob(res, blob, mimeType, await options.blobs.size(blob));
     }),
   );

@@ -115,6 +115,28 @@ export interface StatusRow {
   clientStatus: string | null;
   documentId: string | null;
   stored: number;
+  /** Set once the document is signed: the archive id of the result, or '' when it is served as /sdo. */
+  resultArchiveId: string | null;
+}
+
+export interface SignedResultRow {
+  requestId: string;
+  taskId: string;
+  documentId: string;
+  service: string;
+  method: string;
+  mimeType: string;
+  blob: string | null;
+  archiveId: string | null;
+  signedAt: string;
+}
+
+export interface ArchiveDocumentRow {
+  id: string;
+  service: string;
+  mimeType: string;
+  blob: string;
+  createdAt: string;
 }
 
 interface QueuedWrite {
@@ -205,10 +227,26 @@ export class DocumentStore {
       nextExpiry: p<{ at: string | null }>(`SELECT min(expires_at) AS at FROM tasks WHERE status = 'created'
         AND expires_at IS NOT NULL`),
       statusRows: p<StatusRow>(`SELECT t.task_id AS taskId, t.status, t.client_status AS clientStatus,
-        td.document_id AS documentId, d.blob IS NOT NULL AS stored FROM tasks t
+        td.document_id AS documentId, d.blob IS NOT NULL AS stored,
+        CASE WHEN r.document_id IS NULL THEN NULL ELSE coalesce(r.archive_id, '') END AS resultArchiveId
+        FROM tasks t
         LEFT JOIN task_documents td ON td.request_id = t.request_id AND td.task_id = t.task_id
         LEFT JOIN documents d ON d.request_id = td.request_id AND d.document_id = td.document_id
+        LEFT JOIN signed_results r ON r.request_id = td.request_id AND r.task_id = td.task_id
+          AND r.document_id = td.document_id
         WHERE t.request_id = ? ORDER BY t.seq, td.seq`),
+      insertSignedResult: db.prepare(`INSERT INTO signed_results (request_id, task_id, document_id, service, method,
+        mime_type, blob, archive_id, signed_at) VALUES (@requestId, @taskId, @documentId, @service, @method,
+        @mimeType, @blob, @archiveId, @signedAt)`),
+      signedResult: p<SignedResultRow>(`SELECT request_id AS requestId, task_id AS taskId, document_id AS documentId,
+        service, method, mime_type AS mimeType, blob, archive_id AS archiveId, signed_at AS signedAt
+        FROM signed_results WHERE request_id = ? AND task_id = ? AND document_id = ?`),
+      signedResults: p<SignedResultRow>(`SELECT request_id AS requestId, task_id AS taskId, document_id AS documentId,
+        service, method, mime_type AS mimeType, blob, archive_id AS archiveId, signed_at AS signedAt
+        FROM signed_results WHERE request_id = ? ORDER BY task_id, document_id`),
+      insertArchiveDocument: db.prepare(`INSERT INTO archive_documents (id, service, mime_type, blob, created_at)
+        VALUES (@id, @service, @mimeType, @blob, @createdAt)`),
+      setTaskSigner: p(`UPDATE tasks SET signer = ? WHERE pk = ?`),
       artifact: p<ArtifactRow>(`SELECT artifact, service, request_id AS requestId, task_id AS taskId,
         user_session_id AS userSessionId, expires_at AS expiresAt, used_at AS usedAt FROM artifacts
         WHERE artifact = ?`),
@@ -268,6 +306,21 @@ export class DocumentStore {
     );
   }
 
+  insertSignedResult(row: SignedResultRow): void {
+    this.s.insertSignedResult.run(row);
+  }
+  signedResult(requestId: string, taskId: string, documentId: string): SignedResultRow | undefined {
+    return this.s.signedResult.get(requestId, taskId, documentId);
+  }
+  signedResults(requestId: string): SignedResultRow[] {
+    return this.s.signedResults.all(requestId);
+  }
+  insertArchiveDocument(row: ArchiveDocumentRow): void {
+    this.s.insertArchiveDocument.run(row);
+  }
+  setTaskSigner(pk: number, signer: string): void {
+    this.s.setTaskSigner.run(signer, pk);
+  }
   insertRequest(row: RequestRow): void {
     this.s.insertRequest.run(row);
   }

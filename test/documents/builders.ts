@@ -80,6 +80,8 @@ export interface TaskSpec {
   authentication?: { methods: string[]; artifact?: boolean };
   dependsOn?: string[];
   language?: string;
+  /** Signature methods offered (default nbid-sign). */
+  methods?: string[];
 }
 
 export function taskXml(t: TaskSpec): string {
@@ -96,7 +98,7 @@ export function taskXml(t: TaskSpec): string {
   }
   inner += (t.dependsOn ?? []).map((d) => `<depends-on-task>${esc(d)}</depends-on-task>`).join('');
   if (t.language !== undefined) inner += `<language>${esc(t.language)}</language>`;
-  inner += '<signature><method>nbid-sign</method></signature>';
+  inner += `<signature>${(t.methods ?? ['nbid-sign']).map((m) => `<method>${esc(m)}</method>`).join('')}</signature>`;
   return `<task id="${esc(t.id)}">${inner}</task>`;
 }
 
