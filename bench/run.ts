@@ -7,13 +7,15 @@
  *      express stream-to-file server (and, for reference only, the same server flushing each upload to
  *      disk before answering, as Paraph does).
  *   3. Peak RSS growth of Paraph while a 100 MiB upload streams into SDS.
+ *   4. Signing a 1 MiB PDF through the emulator control API, against raw RSA-2048 crypto.sign
+ *      (sign-bench.ts).
  *
  * Every server under test is its own child process (`node dist/src/main.js`, `node dist/bench/*.js`);
  * this process only generates load and measures. Prints a table; writes the raw figures to
  * .bench/latest.json (and a dated copy).
  *
  * Environment: BENCH_DURATION (s, 10), BENCH_WARMUP (s, 3), BENCH_CONNECTIONS (10), BENCH_REPS (11),
- * BENCH_ONLY (comma list of soap or createRequest/getStatus, sds, rss), BENCH_PROFILE=1 (servers run with --cpu-prof into
+ * BENCH_ONLY (comma list of soap or createRequest/getStatus, sds, rss, sign), BENCH_SIGNATURES (40), BENCH_PROFILE=1 (servers run with --cpu-prof into
  * .bench/profiles; the figures of such a run are not comparable), BENCH_STRICT=1 (exit 1 on a missed target).
  */
 import { execFileSync } from 'node:child_process';
@@ -28,6 +30,7 @@ import { largePdfLike, smallPdf } from './lib/pdf';
 import { freePort, killAllChildren, startServer, type ServerChild } from './lib/proc';
 import { procStatusBytes, resetPeakRss, sampleRss, sleep } from './lib/rss';
 import { median, MiB } from './lib/stats';
+import { RSA_SIGNATURES_PER_WHOLE_SIGNATURE, signBench, type SignResult } from './sign-bench';
 
 const ROOT = resolve(__dirname, '..', '..');
 const SERVICE = 'demo';
@@ -49,7 +52,8 @@ const REPS = envNumber('BENCH_REPS', 11);
 const SDS_DOC_BYTES = 20 * MiB;
 const RSS_UPLOAD_BYTES = 100 * MiB;
 const RSS_SAMPLE_MS = 20;
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'soap,sds,rss').split(',').map((s) => s.trim()));
+const SIGNATURES = envNumber('BENCH_SIGNATURES', 40);
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'soap,sds,rss,sign').split(',').map((s) => s.trim()));
 const PROFILE = process.env.BENCH_PROFILE === '1';
 
 const TARGETS = {
@@ -58,6 +62,7 @@ const TARGETS = {
   sdsUpload: 0.7,
   sdsDownload: 0.7,
   rssGrowthBytes: 32 * MiB,
+  signatureCostRatio: 10,
 } as const;
 
 // The children inherit this environment: no stray Paraph configuration may change what is measured.
@@ -473,6 +478,7 @@ async function main(): Promise<void> {
     soap?: SoapPair[];
     sds?: SdsResult;
     rss?: { paraph: RssResult; baseline: RssResult };
+    sign?: SignResult;
   } = {};
   const rows: Row[] = [];
   const missed: string[] = [];
@@ -500,6 +506,14 @@ async function main(): Promise<void> {
     }
   }
   if (ONLY.has('rss')) results.rss = await rssBench();
+  if (ONLY.has('sign')) {
+    const paraph = await startParaph('paraph-sign', 64 * MiB);
+    try {
+      results.sign = await signBench(paraph, SERVICE, PASSWORD, SIGNATURES);
+    } finally {
+      await paraph.stop();
+    }
+  }
 
   for (const pair of results.soap ?? []) {
     const target = pair.operation === 'createRequest' ? TARGETS.createRequestRps : TARGETS.getStatusRps;
@@ -575,6 +589,38 @@ async function main(): Promise<void> {
     );
   }
 
+  if (results.sign) {
+    const g = results.sign;
+    const ok = g.costRatio <= TARGETS.signatureCostRatio;
+    if (!ok) missed.push(`signature cost ratio ${f1(g.costRatio)} > ${TARGETS.signatureCostRatio}`);
+    rows.push(
+      {
+        measure: `sign ${g.documentBytes / MiB} MiB PDF (${g.method}), signatures/s, one at a time`,
+        paraph: f1(g.sequential.perSecond),
+        baseline: `${f0(g.rawRsa.perSecond)} RSA/s`,
+        ratio: '',
+        target: '',
+        verdict: '',
+      },
+      {
+        measure: `  median ms per signature vs ${RSA_SIGNATURES_PER_WHOLE_SIGNATURE} raw RSA signatures`,
+        paraph: f1(g.sequential.medianMs),
+        baseline: f2(RSA_SIGNATURES_PER_WHOLE_SIGNATURE * g.rawRsa.ms),
+        ratio: f1(g.costRatio),
+        target: `<= ${TARGETS.signatureCostRatio}`,
+        verdict: verdict(ok),
+      },
+      {
+        measure: `  signatures/s with ${g.concurrent.inFlight} in flight; p90 ms; LTV-SDO size`,
+        paraph: f1(g.concurrent.perSecond),
+        baseline: '',
+        ratio: '',
+        target: `p90 ${f1(g.sequential.p90Ms)} ms`,
+        verdict: mib(g.resultBytes),
+      },
+    );
+  }
+
   const finished = new Date();
   const environment = {
     started: started.toISOString(),
@@ -592,6 +638,7 @@ async function main(): Promise<void> {
 Paraph benchmark: ${started.toISOString()}, source ${environment.source}, node ${process.version}, ${environment.cpus} CPUs (${environment.cpuModel})
 SOAP: autocannon, ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per side; baseline = bare soap echo, same envelope size
 SDS: baseline = bare express stream-to-file; RSS: VmRSS of the server process, growth over idle
+Sign: control API over loopback, ${SIGNATURES} signatures one at a time after a warm-up; baseline = raw crypto.sign RSA-2048 in this process
 ${PROFILE ? 'PROFILE RUN: servers ran with --cpu-prof; figures are not comparable\n' : ''}
 ${table(rows)}
 
