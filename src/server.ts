@@ -16,6 +16,7 @@ import { SdsDocuments } from './sds/sds-documents';
 import { controlApi } from './emulator/control-api';
 import { loadPkcs12 } from './pki/load-pkcs12';
 import { TestPki } from './pki/test-pki';
+import { archiveServiceHandlers } from './soap/archive-service-v3';
 import { documentServiceHandlers } from './soap/document-service-v3';
 import { loadWsdl } from './soap/load-wsdl';
 import { soapEndpoint } from './soap/soap-endpoint';
@@ -96,11 +97,14 @@ export async function createParaph(config: Config, overrides: ParaphOverrides = 
 
   const documentService = await loadWsdl(join(wsdlDir(), 'documentservice-v3.wsdl'), '/ws/documentservice-v3');
 
+  const archiveService = await loadWsdl(join(wsdlDir(), 'archiveservice-v3.wsdl'), '/ws/archiveservice-v3');
+
   const soapOptions = { registry, maxBodyBytes: config.soapMaxBytes, publicBaseUrl: config.publicBaseUrl, log };
   const soapEndpoints = new Map(
-    [soapEndpoint({ description: documentService, handlers: documentServiceHandlers(documents) }, soapOptions)].map(
-      (e) => [e.path, e],
-    ),
+    [
+      soapEndpoint({ description: documentService, handlers: documentServiceHandlers(documents) }, soapOptions),
+      soapEndpoint({ description: archiveService, handlers: archiveServiceHandlers(documents) }, soapOptions),
+    ].map((e) => [e.path, e]),
   );
 
   const app = express();

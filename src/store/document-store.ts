@@ -247,6 +247,7 @@ export class DocumentStore {
       insertArchiveDocument: db.prepare(`INSERT INTO archive_documents (id, service, mime_type, blob, created_at)
         VALUES (@id, @service, @mimeType, @blob, @createdAt)`),
       setTaskSigner: p(`UPDATE tasks SET signer = ? WHERE pk = ?`),
+      deleteArchiveDocument: p<{ blob: string }>(`DELETE FROM archive_documents WHERE id = ? AND service = ? RETURNING blob`),
       artifact: p<ArtifactRow>(`SELECT artifact, service, request_id AS requestId, task_id AS taskId,
         user_session_id AS userSessionId, expires_at AS expiresAt, used_at AS usedAt FROM artifacts
         WHERE artifact = ?`),
@@ -317,6 +318,10 @@ export class DocumentStore {
   }
   insertArchiveDocument(row: ArchiveDocumentRow): void {
     this.s.insertArchiveDocument.run(row);
+  }
+  /** Removes an archived document of the service and returns its file key (undefined if there was none). */
+  deleteArchiveDocument(service: string, id: string): string | undefined {
+    return this.s.deleteArchiveDocument.get(id, service)?.blob;
   }
   setTaskSigner(pk: number, signer: string): void {
     this.s.setTaskSigner.run(signer, pk);

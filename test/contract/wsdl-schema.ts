@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const XS = 'http://www.w3.org/2001/XMLSchema';
-let cached: string | undefined;
+const cached = new Map<string, string>();
 
-/** The inline schema of wsdl/documentservice-v3.wsdl as a standalone XSD file, for `xmllint --schema`. */
+/** The inline schema of one of our WSDLs as a standalone XSD file, for `xmllint --schema`. */
 export function schemaFile(wsdl = 'documentservice-v3.wsdl'): string {
-  if (cached) return cached;
+  const found = cached.get(wsdl);
+  if (found) return found;
   const text = readFileSync(join(__dirname, '..', '..', 'wsdl', wsdl), 'utf8');
   const doc = new DOMParser().parseFromString(text, 'text/xml');
   const schema = doc.getElementsByTagNameNS(XS, 'schema').item(0);
@@ -17,6 +18,6 @@ export function schemaFile(wsdl = 'documentservice-v3.wsdl'): string {
   schema.setAttribute('xmlns:tns', schema.getAttribute('targetNamespace') ?? '');
   const file = join(mkdtempSync(join(tmpdir(), 'paraph-xsd-')), wsdl.replace('.wsdl', '.xsd'));
   writeFileSync(file, new XMLSerializer().serializeToString(schema));
-  cached = file;
+  cached.set(wsdl, file);
   return file;
 }
