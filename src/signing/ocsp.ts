@@ -2,9 +2,22 @@ import { createHash, sign, X509Certificate, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import * as asn1js from 'asn1js';
 import type * as Pkijs from 'pkijs';
-import { pkijsCertificate } from './cms';
 import type { Credential } from './credential';
 import { OID, toArrayBuffer, wholeSeconds } from './der';
+import {
+  algorithm,
+  bitString,
+  enumerated,
+  explicit,
+  generalizedTime,
+  NULL,
+  octetString,
+  oid,
+  readCertificate,
+  sequence,
+  tlv,
+  unsignedInteger,
+} from './der-writer';
 import { usePkijs } from './pkijs-engine';
 
 /**
@@ -103,18 +116,11 @@ export const DEFAULT_OCSP_VALIDITY_MS = 3_600_000;
 
 const signAsync = promisify(sign);
 
-const SEQUENCE = 0x30;
-const OCTET_STRING = 0x04;
-const BIT_STRING = 0x03;
-const CONTEXT_0 = 0xa0;
-const CONTEXT_1 = 0xa1;
-const CONTEXT_2 = 0xa2;
-const NULL = Buffer.from([0x05, 0x00]);
 /** good [0] IMPLICIT NULL and unknown [2] IMPLICIT NULL. */
 const STATUS_GOOD = Buffer.from([0x80, 0x00]);
 const STATUS_UNKNOWN = Buffer.from([0x82, 0x00]);
 /** RSA signature algorithms carry NULL parameters (RFC 4055 §5). */
-const SHA256_WITH_RSA_ALGORITHM = tlv(SEQUENCE, oid(OID.sha256WithRsa), NULL);
+const SHA256_WITH_RSA_ALGORITHM = algorithm(OID.sha256WithRsa, NULL);
 
 /**
  * The CertID of `certificateDer`, issued by `issuerDer`. SHA-1 by default: RFC 5019 clients send it,
@@ -144,11 +150,11 @@ export function buildOcspRequest(
   options: { nonce?: Buffer; hashAlgorithm?: OcspCertId['hashAlgorithm'] } = {},
 ): Buffer {
   const certId = certIdDer(certIdOf(certificateDer, issuerDer, options.hashAlgorithm ?? 'sha1'));
-  const requestList = tlv(SEQUENCE, tlv(SEQUENCE, certId));
-  if (!options.nonce) return tlv(SEQUENCE, tlv(SEQUENCE, requestList));
+  const requestList = sequence(sequence(certId));
+  if (!options.nonce) return sequence(sequence(requestList));
   // extnValue holds the DER of Nonce ::= OCTET STRING (RFC 8954), so the nonce is wrapped twice.
-  const nonce = tlv(SEQUENCE, oid(OID.ocspNonce), tlv(OCTET_STRING, tlv(OCTET_STRING, options.nonce)));
-  return tlv(SEQUENCE, tlv(SEQUENCE, requestList, tlv(CONTEXT_2, tlv(SEQUENCE, nonce))));
+  const nonce = sequence(oid(OID.ocspNonce), octetString(octetString(options.nonce)));
+  return sequence(sequence(requestList, explicit(2, sequence(nonce))));
 }
 
 /**
@@ -200,7 +206,7 @@ export async function createOcspResponse(
 
 /** An OCSPResponse without responseBytes: for refusals, and for a responder that cannot answer now. */
 export function ocspErrorResponse(status: OcspErrorStatus): Buffer {
-  return tlv(SEQUENCE, derOf(new asn1js.Enumerated({ value: RESPONSE_STATUS[status] })));
+  return sequence(enumerated(RESPONSE_STATUS[status]));
 }
 
 /**
@@ -278,14 +284,11 @@ function requestedCertId(certId: Pkijs.CertID): OcspCertId | undefined {
  */
 function certIdDer(id: OcspCertId): Buffer {
   const hex = id.serialHex.length % 2 === 0 ? id.serialHex : `0${id.serialHex}`;
-  const serial = Buffer.from(hex, 'hex');
-  const signByte = serial[0]! & 0x80 ? [Buffer.alloc(1)] : [];
-  return tlv(
-    SEQUENCE,
-    tlv(SEQUENCE, oid(HASH_OIDS[id.hashAlgorithm]), NULL),
-    tlv(OCTET_STRING, id.issuerNameHash),
-    tlv(OCTET_STRING, id.issuerKeyHash),
-    tlv(0x02, ...signByte, serial),
+  return sequence(
+    algorithm(HASH_OIDS[id.hashAlgorithm], NULL),
+    octetString(id.issuerNameHash),
+    octetString(id.issuerKeyHash),
+    unsignedInteger(Buffer.from(hex, 'hex')),
   );
 }
 
@@ -300,15 +303,15 @@ interface IssuerParts {
 
 const issuers = new WeakMap<Buffer, IssuerParts>();
 
-/** Issuers are few and their certificates long-lived; parsing one with pkijs costs more than a signature. */
+/** Issuers are few and their certificates long-lived: each is parsed once. */
 function issuerParts(issuerDer: Buffer): IssuerParts {
   const found = issuers.get(issuerDer);
   if (found) return found;
-  const parsed = pkijsCertificate(issuerDer);
+  const fields = readCertificate(issuerDer);
   const parts = {
     certificate: new X509Certificate(issuerDer),
-    name: derOf(parsed.subject.toSchema()),
-    keyBits: parsed.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView.slice(),
+    name: fields.subject,
+    keyBits: fields.subjectPublicKey,
   };
   issuers.set(issuerDer, parts);
   return parts;
@@ -320,7 +323,7 @@ const responderNames = new WeakMap<Buffer, Buffer>();
 function responderName(credential: Credential): Buffer {
   let name = responderNames.get(credential.certificate);
   if (!name) {
-    name = derOf(pkijsCertificate(credential.certificate).subject.toSchema());
+    name = readCertificate(credential.certificate).subject;
     responderNames.set(credential.certificate, name);
   }
   return name;
@@ -338,35 +341,27 @@ async function successfulResponse(
 ): Promise<Buffer> {
   const thisUpdate = wholeSeconds(options.time);
   const nextUpdate = wholeSeconds(new Date(thisUpdate.getTime() + (options.validityMs ?? DEFAULT_OCSP_VALIDITY_MS)));
-  const extensions = nonceExtension ? [tlv(CONTEXT_1, tlv(SEQUENCE, nonceExtension))] : [];
-  const tbs = tlv(
-    SEQUENCE,
-    // version v1 is the DEFAULT, so DER leaves it out; responderID byName is [1].
-    tlv(CONTEXT_1, responderName(responder.credential)),
+  const extensions = nonceExtension ? [explicit(1, sequence(nonceExtension))] : [];
+  const tbs = sequence(
+    // version v1 is the DEFAULT, so DER leaves it out; responderID byName is [1] (EXPLICIT: Name is a CHOICE).
+    explicit(1, responderName(responder.credential)),
     generalizedTime(thisUpdate),
-    tlv(SEQUENCE, ...singles.map((single) => singleResponse(single, thisUpdate, nextUpdate))),
+    sequence(...singles.map((single) => singleResponse(single, thisUpdate, nextUpdate))),
     ...extensions,
   );
   const signature = await signWith(responder.credential.privateKey, tbs);
-  const basic = tlv(
-    SEQUENCE,
+  const basic = sequence(
     tbs,
     SHA256_WITH_RSA_ALGORITHM,
-    tlv(BIT_STRING, Buffer.alloc(1), signature), // no unused bits
-    tlv(CONTEXT_0, tlv(SEQUENCE, responder.credential.certificate)),
+    bitString(signature),
+    explicit(0, sequence(responder.credential.certificate)),
   );
-  const responseBytes = tlv(SEQUENCE, oid(OID.ocspBasic), tlv(OCTET_STRING, basic));
-  return tlv(SEQUENCE, derOf(new asn1js.Enumerated({ value: RESPONSE_STATUS.successful })), tlv(CONTEXT_0, responseBytes));
+  const responseBytes = sequence(oid(OID.ocspBasic), octetString(basic));
+  return sequence(enumerated(RESPONSE_STATUS.successful), explicit(0, responseBytes));
 }
 
 function singleResponse(single: SingleResponseSpec, thisUpdate: Date, nextUpdate: Date): Buffer {
-  return tlv(
-    SEQUENCE,
-    single.certId,
-    certStatusDer(single.status),
-    generalizedTime(thisUpdate),
-    tlv(CONTEXT_0, generalizedTime(nextUpdate)),
-  );
+  return sequence(single.certId, certStatusDer(single.status), generalizedTime(thisUpdate), explicit(0, generalizedTime(nextUpdate)));
 }
 
 /**
@@ -377,9 +372,9 @@ function singleResponse(single: SingleResponseSpec, thisUpdate: Date, nextUpdate
 function certStatusDer(status: CertificateStatus): Buffer {
   if (status.status === 'good') return STATUS_GOOD;
   if (status.status === 'unknown') return STATUS_UNKNOWN;
-  const reason =
-    status.reason === 'unspecified' ? [] : [tlv(CONTEXT_0, derOf(new asn1js.Enumerated({ value: REASON_CODES[status.reason] })))];
-  return tlv(CONTEXT_1, generalizedTime(wholeSeconds(status.revokedAt)), ...reason);
+  const reason = status.reason === 'unspecified' ? [] : [explicit(0, enumerated(REASON_CODES[status.reason]))];
+  // revoked [1] IMPLICIT RevokedInfo: the SEQUENCE's contents under a constructed [1].
+  return tlv(0xa1, generalizedTime(wholeSeconds(status.revokedAt)), ...reason);
 }
 /** The status a parsed SingleResponse states. Reasons outside RevocationReason read as unspecified. */
 function statusOf(certStatus: unknown): CertificateStatus {
@@ -407,28 +402,7 @@ async function signWith(key: KeyObject, data: Buffer): Promise<Buffer> {
   return signAsync('sha256', data, key);
 }
 
-function generalizedTime(time: Date): Buffer {
-  return derOf(new asn1js.GeneralizedTime({ valueDate: time }));
-}
-
-function oid(value: string): Buffer {
-  return derOf(new asn1js.ObjectIdentifier({ value }));
-}
-
-/** One DER element from its tag and its already encoded contents. */
-function tlv(tag: number, ...contents: Uint8Array[]): Buffer {
-  const length = contents.reduce((sum, content) => sum + content.length, 0);
-  return Buffer.concat([Buffer.from([tag]), derLength(length), ...contents]);
-}
-
-/** A definite length: short form below 128, else the long form's count byte and big-endian bytes. */
-function derLength(length: number): Buffer {
-  if (length < 0x80) return Buffer.from([length]);
-  const bytes: number[] = [];
-  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
-
+/** DER of a value pkijs parsed from a request (a CertID, the nonce extension), echoed into the response. */
 function derOf(value: asn1js.AsnType): Buffer {
   return Buffer.from(value.toBER(false));
 }

@@ -2,9 +2,28 @@ import { sign, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import * as asn1js from 'asn1js';
 import type * as Pkijs from 'pkijs';
-import { pkijsCertificate, signingCertificateV2Attribute } from './cms';
+import { attribute, issuerAndSerialNumber, signingCertificateV2Attribute } from './cms';
 import type { Credential } from './credential';
 import { OID, sha256, toArrayBuffer, wholeSeconds } from './der';
+import {
+  algorithm,
+  bitString,
+  BOOLEAN_TRUE,
+  explicit,
+  generalizedTime,
+  implicit,
+  integer,
+  NULL,
+  octetString,
+  oid,
+  readCertificate,
+  sequence,
+  setOf,
+  TAG,
+  tlv,
+  unsignedInteger,
+  utf8String,
+} from './der-writer';
 import { usePkijs } from './pkijs-engine';
 
 /**
@@ -82,18 +101,14 @@ const IMPRINT_LENGTHS: ReadonlyMap<string, number> = new Map([
 
 const signAsync = promisify(sign);
 
-const SEQUENCE = 0x30;
-const SET = 0x31;
-const OCTET_STRING = 0x04;
-const CONTEXT_0 = 0xa0;
-const CONTEXT_4 = 0xa4;
-const NULL = Buffer.from([0x05, 0x00]);
-const INTEGER_1 = Buffer.from([0x02, 0x01, 0x01]);
-const INTEGER_3 = Buffer.from([0x02, 0x01, 0x03]);
+const INTEGER_1 = integer(1);
+const INTEGER_3 = integer(3);
 /** Accuracy ::= SEQUENCE { seconds INTEGER 1 }. */
-const ACCURACY_ONE_SECOND = tlv(SEQUENCE, INTEGER_1);
-const SHA256_ALGORITHM = algorithmIdentifier(OID.sha256);
-const SHA256_WITH_RSA_ALGORITHM = algorithmIdentifier(OID.sha256WithRsa, true);
+const ACCURACY_ONE_SECOND = sequence(INTEGER_1);
+/** Hash algorithms go without parameters (RFC 5754 §2). */
+const SHA256_ALGORITHM = algorithm(OID.sha256);
+/** RSA signature algorithms carry NULL parameters (RFC 4055 §5). */
+const SHA256_WITH_RSA_ALGORITHM = algorithm(OID.sha256WithRsa, NULL);
 
 /**
  * A DER TimeStampReq for a SHA-256 imprint. certReq defaults to true because a token is usually
@@ -101,10 +116,10 @@ const SHA256_WITH_RSA_ALGORITHM = algorithmIdentifier(OID.sha256WithRsa, true);
  */
 export function buildTimestampRequest(imprint: Buffer, options: { nonce?: Buffer; certReq?: boolean } = {}): Buffer {
   checkImprint(imprint, OID.sha256);
-  const nonce = options.nonce ? [derOf(unsignedInteger(options.nonce))] : [];
+  const nonce = options.nonce ? [unsignedInteger(options.nonce)] : [];
   // certReq is BOOLEAN DEFAULT FALSE: DER leaves it out when false.
-  const certReq = options.certReq ?? true ? [derOf(new asn1js.Boolean({ value: true }))] : [];
-  return tlv(SEQUENCE, INTEGER_1, messageImprint(OID.sha256, imprint), ...nonce, ...certReq);
+  const certReq = options.certReq ?? true ? [BOOLEAN_TRUE] : [];
+  return sequence(INTEGER_1, messageImprint(OID.sha256, imprint), ...nonce, ...certReq);
 }
 
 /** A TimeStampToken (DER ContentInfo holding SignedData over a TSTInfo) for `imprint`. */
@@ -136,7 +151,7 @@ export async function respondToTimestampRequest(
     nonce: request.nonce,
     includeCertificate: request.certReq,
   });
-  return tlv(SEQUENCE, tlv(SEQUENCE, derOf(new asn1js.Integer({ value: PKI_STATUS_GRANTED }))), token);
+  return sequence(sequence(integer(PKI_STATUS_GRANTED)), token);
 }
 
 /**
@@ -144,13 +159,12 @@ export async function respondToTimestampRequest(
  * (`systemFailure`).
  */
 export function rejectTimestampRequest(failure: TimestampFailure, reason: string): Buffer {
-  const statusInfo = tlv(
-    SEQUENCE,
-    derOf(new asn1js.Integer({ value: PKI_STATUS_REJECTION })),
-    tlv(SEQUENCE, derOf(new asn1js.Utf8String({ value: reason }))),
-    derOf(failureInfo(FAILURE_BITS[failure])),
+  const statusInfo = sequence(
+    integer(PKI_STATUS_REJECTION),
+    sequence(utf8String(reason)),
+    failureInfo(FAILURE_BITS[failure]),
   );
-  return tlv(SEQUENCE, statusInfo);
+  return sequence(statusInfo);
 }
 
 /**
@@ -245,11 +259,10 @@ const preparedSigners = new WeakMap<Buffer, PreparedSigner>();
 function preparedSigner(credential: Credential): PreparedSigner {
   const found = preparedSigners.get(credential.certificate);
   if (found) return found;
-  const certificate = pkijsCertificate(credential.certificate);
   const prepared: PreparedSigner = {
-    sid: tlv(SEQUENCE, derOf(certificate.issuer.toSchema()), derOf(certificate.serialNumber)),
-    tsaName: derOf(certificate.subject.toSchema()),
-    essAttribute: derOf(signingCertificateV2Attribute(credential.certificate).toSchema()),
+    sid: issuerAndSerialNumber(credential.certificate),
+    tsaName: readCertificate(credential.certificate).subject,
+    essAttribute: signingCertificateV2Attribute(credential.certificate),
     certificates: [credential.certificate, ...credential.chain],
   };
   preparedSigners.set(credential.certificate, prepared);
@@ -269,26 +282,27 @@ async function timestampToken(
 ): Promise<Buffer> {
   const signer = preparedSigner(tsa.credential);
   const tstInfo = tstInfoOf(messageImprintDer, tsa.policyOid, signer.tsaName, options);
-  const signedAttributes = [
+  // DER orders a SET OF by its elements' encodings (X.690 §11.6). The signature covers the
+  // attributes as a SET OF (tag 0x31); the SignerInfo sends the same bytes as [0] IMPLICIT.
+  const signedAttributes = setOf(
     attribute(OID.contentType, oid(OID.tstInfo)),
-    attribute(OID.messageDigest, tlv(OCTET_STRING, sha256(tstInfo))),
+    attribute(OID.messageDigest, octetString(sha256(tstInfo))),
     signer.essAttribute,
-  ].sort(Buffer.compare); // DER orders a SET OF by its elements' encodings (X.690 §11.6).
-  // The signature covers the attributes as a SET OF (tag 0x31), not as the [0] they are sent in.
-  const signature = await signWith(tsa.credential.privateKey, tlv(SET, ...signedAttributes));
-  const signerInfo = tlv(
-    SEQUENCE,
+  );
+  const signature = await signWith(tsa.credential.privateKey, signedAttributes);
+  const signerInfo = sequence(
     INTEGER_1,
     signer.sid,
     SHA256_ALGORITHM,
-    tlv(CONTEXT_0, ...signedAttributes),
+    implicit(0, signedAttributes),
     SHA256_WITH_RSA_ALGORITHM,
-    tlv(OCTET_STRING, signature),
+    octetString(signature),
   );
-  const encapsulated = tlv(SEQUENCE, oid(OID.tstInfo), tlv(CONTEXT_0, tlv(OCTET_STRING, tstInfo)));
-  const certificates = options.includeCertificate ?? true ? [tlv(CONTEXT_0, ...signer.certificates)] : [];
-  const signedData = tlv(SEQUENCE, INTEGER_3, tlv(SET, SHA256_ALGORITHM), encapsulated, ...certificates, tlv(SET, signerInfo));
-  return tlv(SEQUENCE, oid(OID.signedData), tlv(CONTEXT_0, signedData));
+  const encapsulated = sequence(oid(OID.tstInfo), explicit(0, octetString(tstInfo)));
+  // certificates [0] IMPLICIT: the TSA certificate first, then its chain.
+  const certificates = options.includeCertificate ?? true ? [tlv(0xa0, ...signer.certificates)] : [];
+  const signedData = sequence(INTEGER_3, setOf(SHA256_ALGORITHM), encapsulated, ...certificates, setOf(signerInfo));
+  return sequence(oid(OID.signedData), explicit(0, signedData));
 }
 
 /**
@@ -297,18 +311,19 @@ async function timestampToken(
  */
 function tstInfoOf(messageImprintDer: Buffer, policyOid: string, tsaName: Buffer, options: TimestampTokenOptions): Buffer {
   const asked = options.nonce;
-  const nonce = asked instanceof asn1js.Integer || asked === undefined ? asked : unsignedInteger(asked);
-  return tlv(
-    SEQUENCE,
+  // A nonce parsed from a request is echoed with the contents it came with.
+  const nonce =
+    asked === undefined ? [] : [asked instanceof asn1js.Integer ? tlv(TAG.INTEGER, asked.valueBlock.valueHexView) : unsignedInteger(asked)];
+  return sequence(
     INTEGER_1,
     oid(policyOid),
     messageImprintDer,
-    derOf(unsignedInteger(options.serial)),
-    derOf(new asn1js.GeneralizedTime({ valueDate: wholeSeconds(options.time) })),
+    unsignedInteger(options.serial),
+    generalizedTime(wholeSeconds(options.time)),
     ACCURACY_ONE_SECOND,
-    ...(nonce ? [derOf(nonce)] : []),
+    ...nonce,
     // tsa [0] GeneralName: explicit because GeneralName is a CHOICE; directoryName [4] likewise for Name.
-    tlv(CONTEXT_0, tlv(CONTEXT_4, tsaName)),
+    explicit(0, explicit(4, tsaName)),
   );
 }
 
@@ -332,25 +347,9 @@ function checkImprint(imprint: Buffer, algorithm: string): void {
   if (imprint.length !== length) throw new Error(`an imprint of ${algorithm} has ${length} bytes, not ${imprint.length}`);
 }
 
-function messageImprint(algorithm: string, imprint: Buffer): Buffer {
-  return tlv(SEQUENCE, algorithmIdentifier(algorithm), tlv(OCTET_STRING, imprint));
-}
-
-/**
- * AlgorithmIdentifier. Hash algorithms go without parameters (RFC 5754 §2); RSA signature
- * algorithms carry NULL (RFC 4055 §5).
- */
-function algorithmIdentifier(algorithm: string, nullParameters = false): Buffer {
-  const parameters = nullParameters ? [NULL] : [];
-  return tlv(SEQUENCE, oid(algorithm), ...parameters);
-}
-
-function attribute(type: string, value: Buffer): Buffer {
-  return tlv(SEQUENCE, oid(type), tlv(SET, value));
-}
-
-function oid(value: string): Buffer {
-  return derOf(new asn1js.ObjectIdentifier({ value }));
+/** MessageImprint; the hash algorithm without parameters (RFC 5754 §2). */
+function messageImprint(hashAlgorithm: string, imprint: Buffer): Buffer {
+  return sequence(algorithm(hashAlgorithm), octetString(imprint));
 }
 
 /**
@@ -363,44 +362,21 @@ async function signWith(key: KeyObject, data: Buffer): Promise<Buffer> {
 }
 
 /** PKIFailureInfo: a named BIT STRING with only `bit` set, without trailing zero bits (X.690 §11.2.2). */
-function failureInfo(bit: number): asn1js.BitString {
+function failureInfo(bit: number): Buffer {
   const bytes = Buffer.alloc(Math.floor(bit / 8) + 1);
   bytes[bytes.length - 1] = 0x80 >> bit % 8;
-  return new asn1js.BitString({ valueHex: toArrayBuffer(bytes), unusedBits: 7 - (bit % 8) });
-}
-
-/** A positive INTEGER from unsigned big-endian bytes: leading zeros dropped, a sign byte added if needed. */
-function unsignedInteger(bytes: Buffer): asn1js.Integer {
-  if (bytes.length === 0) throw new Error('an INTEGER needs at least one byte');
-  let start = 0;
-  while (start < bytes.length - 1 && bytes[start] === 0) start++;
-  const trimmed = bytes.subarray(start);
-  const value = trimmed[0]! & 0x80 ? Buffer.concat([Buffer.alloc(1), trimmed]) : trimmed;
-  return new asn1js.Integer({ valueHex: toArrayBuffer(value) });
+  return bitString(bytes, 7 - (bit % 8));
 }
 
 /** The minimal unsigned big-endian bytes of a (positive) INTEGER. */
-function integerBytes(integer: asn1js.Integer): Buffer {
-  const bytes = Buffer.from(integer.valueBlock.valueHexView);
+function integerBytes(value: asn1js.Integer): Buffer {
+  const bytes = Buffer.from(value.valueBlock.valueHexView);
   let start = 0;
   while (start < bytes.length - 1 && bytes[start] === 0) start++;
   return bytes.subarray(start);
 }
 
-/** One DER element from its tag and its already encoded contents. */
-function tlv(tag: number, ...contents: Uint8Array[]): Buffer {
-  const length = contents.reduce((sum, content) => sum + content.length, 0);
-  return Buffer.concat([Buffer.from([tag]), derLength(length), ...contents]);
-}
-
-/** A definite length: short form below 128, else the long form's count byte and big-endian bytes. */
-function derLength(length: number): Buffer {
-  if (length < 0x80) return Buffer.from([length]);
-  const bytes: number[] = [];
-  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
-
+/** DER of a value pkijs parsed (a request's messageImprint, a token's certificate). */
 function derOf(value: asn1js.AsnType): Buffer {
   return Buffer.from(value.toBER(false));
 }
