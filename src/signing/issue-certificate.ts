@@ -64,6 +64,15 @@ interface ForgeTbs {
   getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1;
 }
 
+/** The subject Name of a DER certificate, as forge ASN.1 (TBSCertificate field 5, after the [0] version). */
+function subjectNameOf(certificateDer: Buffer): forge.asn1.Asn1 {
+  const certificate = forge.asn1.fromDer(certificateDer.toString('binary'));
+  const tbs = (certificate.value as forge.asn1.Asn1[])[0] as forge.asn1.Asn1;
+  const fields = tbs.value as forge.asn1.Asn1[];
+  const hasVersion = fields[0]?.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC;
+  return fields[hasVersion ? 5 : 4] as forge.asn1.Asn1;
+}
+
 function derOf(asn: forge.asn1.Asn1): Buffer {
   return Buffer.from(forge.asn1.toDer(asn).getBytes(), 'binary');
 }
@@ -158,7 +167,13 @@ export function issueCertificate(spec: CertificateSpec): Buffer {
   const signatureOid = forge.pki.oids['sha256WithRSAEncryption']!;
   cert.signatureOid = signatureOid;
   cert.siginfo.algorithmOid = signatureOid;
-  cert.tbsCertificate = (forge.pki as unknown as ForgeTbs).getTBSCertificate(cert);
+  const tbs = (forge.pki as unknown as ForgeTbs).getTBSCertificate(cert);
+  if (spec.issuerCertificate !== undefined) {
+    // The issuer Name must be the issuing certificate's subject byte for byte. forge re-encodes a parsed
+    // name (and would UTF-8-encode a UTF8String twice), so the DER is taken over as it is.
+    (tbs.value as forge.asn1.Asn1[])[3] = subjectNameOf(spec.issuerCertificate);
+  }
+  cert.tbsCertificate = tbs;
   cert.signature = sign('sha256', derOf(cert.tbsCertificate), spec.signingKey).toString('binary');
   return derOf(forge.pki.certificateToAsn1(cert));
 }

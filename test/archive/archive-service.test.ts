@@ -43,7 +43,12 @@ async function archiveTwo(text = 'Arkivert avtale\n'): Promise<{ original: strin
   return { original, result };
 }
 
-function archiveCall(op: 'get-document' | 'remove-document', inner: string, account = SERVICES.demo, ns = ARCHIVE_NS): Promise<{ status: number; body: string }> {
+function archiveCall(
+  op: 'get-document' | 'remove-document',
+  inner: string,
+  account: { name: string; password: string } = SERVICES.demo,
+  ns = ARCHIVE_NS,
+): Promise<{ status: number; body: string }> {
   const xml = `<${op}-request xmlns="${ns}"><version>3.0</version><service>${account.name}</service><password>${account.password}</password>${inner}</${op}-request>`;
   return soapPost(running.url, envelope(xml), '/ws/archiveservice-v3');
 }
