@@ -80,4 +80,10 @@ export interface EidMethod {
   /** The subject of the signer's certificate, in this eID's conventions. */
   certificateSubject(signer: Signer): NameAttribute[];
   sign(input: SignInput): Promise<NativeSignature>;
+  /**
+   * Core validation: the native signature is cryptographically intact over exactly this document and
+   * was made by the certificate it names. Throws NativeSignatureError (with a stable `reason`) otherwise.
+   * Does not check the certificate path or revocation (the caller does).
+   */
+  verify(native: NativeSignature, document: DocumentToSign): void;
 }

@@ -2,7 +2,7 @@ import { ParaphError } from '../errors';
 import type { NameAttribute } from '../signing/issue-certificate';
 import type { EidMethod, Signer } from './eid-method';
 import { checkAnyNordicNationalId, pidDigits } from './national-id';
-import { signOneTimeCms } from './nets-sms';
+import { signOneTimeCms, verifyOneTimeCms } from './nets-sms';
 
 /**
  * Signing with a one-time code sent by e-mail, Paraph's own method: after the code, Paraph's CA
@@ -46,4 +46,5 @@ export const emailOtp: EidMethod = {
   checkNationalId: checkAnyNordicNationalId,
   certificateSubject,
   sign: signOneTimeCms,
+  verify: verifyOneTimeCms,
 };

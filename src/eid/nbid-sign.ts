@@ -1,8 +1,11 @@
 import { signDetached } from '../signing/cms';
 import { sha256, wholeSeconds } from '../signing/der';
 import type { NameAttribute } from '../signing/issue-certificate';
-import type { EidMethod, NativeSignature, SignInput, Signer } from './eid-method';
+import type { DocumentToSign, EidMethod, NativeSignature, SignInput, Signer } from './eid-method';
+import { NativeSignatureError, quoted } from './native-signature-error';
+import { base64BytesOf, carriesBase64Of, isElement, malformedXml, onlyChild, parseNativeXml, textOf } from './native-xml';
 import { checkNorwegianNationalId, pidDigits } from './national-id';
+import { verifyDetachedCms } from './verify-cms';
 
 /**
  * Norwegian BankID signing. BankID signs the document with a detached CMS and hands it over as a
@@ -73,6 +76,57 @@ async function sign(input: SignInput): Promise<NativeSignature> {
   };
 }
 
+/**
+ * Core validation of a SEID-SDO as `sign` makes it: one SDO with one SignatureElement. The SDO must
+ * carry exactly this document (SignersDocument, its HashedData digest and its MimeType), and the
+ * CMSSignature must be a valid detached signature over it by the given certificate, which is the
+ * check relying parties make (see verifyDetachedCms).
+ *
+ * Paths go child by child and each step must find exactly one element, so that a second
+ * SignersDocument or SignatureElement elsewhere is `malformed` rather than a choice of what to read.
+ * An SDO from BankID itself, with the merchant's SignatureElement and seal next to the user's, is
+ * not accepted: Paraph's artifact holds the user's signature only.
+ */
+function verify(native: NativeSignature, document: DocumentToSign): void {
+  if (native.format !== 'seid-sdo') {
+    throw new NativeSignatureError('malformed', `a ${quoted(String(native.format))} artifact where a SEID-SDO was expected`);
+  }
+  const xml = parseNativeXml(native.data, 'the SEID-SDO');
+  const root = xml.document.documentElement!;
+  if (!isElement(root, SDO_NS, 'SDOList')) throw malformedXml(xml, `its root is not {${SDO_NS}}SDOList`);
+  const sdo = onlyChild(xml, root, SDO_NS, 'SDO');
+  const element = ['SDODataPart', 'SignatureElement', 'CMSSignatureElement'].reduce(
+    (parent, name) => onlyChild(xml, parent, SDO_NS, name),
+    sdo,
+  );
+  const mimeType = textOf(xml, onlyChild(xml, onlyChild(xml, element, SDO_NS, 'SignersDocumentFormat'), SDO_NS, 'MimeType'));
+  const hashedData = onlyChild(xml, element, SDO_NS, 'HashedData');
+  const digestAlgorithm = onlyChild(xml, hashedData, DSIG_NS, 'DigestMethod').getAttribute('Algorithm');
+  if (digestAlgorithm !== 'SHA-256') {
+    throw malformedXml(xml, `the HashedData algorithm ${quoted(digestAlgorithm ?? '')} is not supported`);
+  }
+  const hashedDigest = base64BytesOf(xml, onlyChild(xml, hashedData, DSIG_NS, 'DigestValue'));
+  const cms = base64BytesOf(xml, onlyChild(xml, element, SDO_NS, 'CMSSignature'));
+  const signersDocument = onlyChild(xml, onlyChild(xml, sdo, SDO_NS, 'SignedObject'), SDO_NS, 'SignersDocument');
+
+  if (!carriesBase64Of(xml, signersDocument, document.bytes)) {
+    throw new NativeSignatureError('document-mismatch', 'the SEID-SDO carries another document (SignersDocument differs)');
+  }
+  const digest = sha256(document.bytes);
+  if (!hashedDigest.equals(digest)) {
+    throw new NativeSignatureError('document-mismatch', 'the HashedData of the SEID-SDO is the digest of another document');
+  }
+  if (mimeType !== document.mimeType) {
+    throw new NativeSignatureError('document-mismatch', `the SEID-SDO gives the document's type as ${quoted(mimeType)}`);
+  }
+  verifyDetachedCms({
+    cms,
+    contentDigest: digest,
+    signerCertificate: native.signerCertificate,
+    what: 'the CMSSignature of the SEID-SDO',
+  });
+}
+
 export const nbidSign: EidMethod = {
   name: 'nbid-sign',
   family: 'nbid',
@@ -81,4 +135,5 @@ export const nbidSign: EidMethod = {
   checkNationalId: checkNorwegianNationalId,
   certificateSubject,
   sign,
+  verify,
 };

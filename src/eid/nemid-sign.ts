@@ -1,10 +1,22 @@
 import { createHash, randomBytes, sign as rsaSign } from 'node:crypto';
-import { DOMParser } from '@xmldom/xmldom';
+import { DOMParser, type Element } from '@xmldom/xmldom';
 import { C14nCanonicalization } from 'xml-crypto';
 import { wholeSeconds } from '../signing/der';
 import type { NameAttribute } from '../signing/issue-certificate';
-import type { EidMethod, NativeSignature, SignInput, Signer } from './eid-method';
+import type { DocumentToSign, EidMethod, NativeSignature, SignInput, Signer } from './eid-method';
+import { NativeSignatureError, quoted } from './native-signature-error';
+import {
+  carriesBase64Of,
+  childrenNamed,
+  isElement,
+  malformedXml,
+  onlyChild,
+  parseNativeXml,
+  textOf,
+  type NativeXml,
+} from './native-xml';
 import { checkDanishNationalId, pidDigits } from './national-id';
+import { verifyXmlSignature, type VerifiedReference } from './verify-xmldsig';
 
 /**
  * NemID signing (OpenSign): an XMLDSig wrapped in `openoces:signature`. The signed object is a
@@ -92,6 +104,11 @@ function objectDigest(objectWithSlot: string, signtext: string): string {
   return createHash('sha256').update(parts[0]!).update(signtext).update(parts[1]!).digest('base64');
 }
 
+/** OpenSign's sign-text format for a document: "PDF" for a PDF shown in the applet, "text" for plain text. */
+function signTextFormat(document: DocumentToSign): string {
+  return document.mimeType === 'application/pdf' ? 'PDF' : 'text';
+}
+
 async function sign(input: SignInput): Promise<NativeSignature> {
   const { document, credential, context } = input;
   // The challenge is the relying party's nonce; Paraph plays the relying party, so it draws one.
@@ -99,8 +116,7 @@ async function sign(input: SignInput): Promise<NativeSignature> {
   const objectWithSlot =
     `<ds:Object ${NAMESPACES} Id="ToBeSigned"><ds:SignatureProperties>` +
     property('signtext', SIGNTEXT_SLOT, 'base64', true) +
-    // OpenSign's sign-text formats: "text" for plain text, "PDF" for a PDF shown in the applet.
-    property('signTextFormat', document.mimeType === 'application/pdf' ? 'PDF' : 'text', 'xml', false) +
+    property('signTextFormat', signTextFormat(document), 'xml', false) +
     property('RequestIssuer', base64(context.serviceDisplayName), 'base64', true) +
     property('TimeStamp', base64(nemidTime(input.time)), 'base64', false) +
     property('action', 'sign', 'xml', false) +
@@ -137,6 +153,51 @@ async function sign(input: SignInput): Promise<NativeSignature> {
   };
 }
 
+/** The Value of the one SignatureProperty named `name` (none, or two, is `malformed`). */
+function propertyValue(xml: NativeXml, properties: Element, name: string): Element | undefined {
+  const matching = childrenNamed(properties, DSIG_NS, 'SignatureProperty').filter(
+    (property) => textOf(xml, onlyChild(xml, property, OPENOCES_NS, 'Name')) === name,
+  );
+  if (matching.length > 1) throw malformedXml(xml, `the signed properties name ${name} ${matching.length} times`);
+  return matching[0] && onlyChild(xml, matching[0], OPENOCES_NS, 'Value');
+}
+
+/**
+ * Core validation of an OpenSign signature: the XMLDSig verifies with the given certificate (the
+ * first in KeyInfo), its one Reference digests the ToBeSigned Object inside it, and that Object's
+ * signtext is exactly this document (its sign-text format, if stated, this document's).
+ */
+function verify(native: NativeSignature, document: DocumentToSign): void {
+  if (native.format !== 'openoces-xmldsig') {
+    throw new NativeSignatureError('malformed', `a ${quoted(String(native.format))} artifact where a NemID signature was expected`);
+  }
+  const xml = parseNativeXml(native.data, 'the NemID signature');
+  const root = xml.document.documentElement!;
+  if (!isElement(root, OPENOCES_NS, 'signature')) throw malformedXml(xml, `its root is not {${OPENOCES_NS}}signature`);
+  const signature = onlyChild(xml, root, DSIG_NS, 'Signature');
+  const expectObject = (references: readonly VerifiedReference[]): void => {
+    const target = references[0]?.target;
+    if (references.length !== 1 || !target || !isElement(target, DSIG_NS, 'Object') || target.parentNode !== signature) {
+      throw malformedXml(xml, 'its SignedInfo does not have exactly one Reference, to a ds:Object of the signature');
+    }
+  };
+  const [reference] = verifyXmlSignature(xml, signature, native.signerCertificate, expectObject);
+
+  // Read from the element that was digested, never by searching the document again.
+  const properties = onlyChild(xml, reference!.target, DSIG_NS, 'SignatureProperties');
+  const signtext = propertyValue(xml, properties, 'signtext');
+  if (!signtext || signtext.getAttribute('Encoding') !== 'base64') {
+    throw malformedXml(xml, 'the signed properties have no base64 signtext');
+  }
+  if (!carriesBase64Of(xml, signtext, document.bytes)) {
+    throw new NativeSignatureError('document-mismatch', 'the NemID signature signs another sign text than this document');
+  }
+  const format = propertyValue(xml, properties, 'signTextFormat');
+  if (format && textOf(xml, format) !== signTextFormat(document)) {
+    throw new NativeSignatureError('document-mismatch', 'the NemID signature showed the sign text in another format');
+  }
+}
+
 export const nemidSign: EidMethod = {
   name: 'nemid-sign',
   family: 'nemid',
@@ -145,4 +206,5 @@ export const nemidSign: EidMethod = {
   checkNationalId: checkDanishNationalId,
   certificateSubject,
   sign,
+  verify,
 };

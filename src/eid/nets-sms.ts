@@ -1,9 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import { signDetached } from '../signing/cms';
-import { wholeSeconds } from '../signing/der';
+import { sha256, wholeSeconds } from '../signing/der';
 import type { NameAttribute } from '../signing/issue-certificate';
-import type { EidMethod, NativeSignature, SignInput, Signer } from './eid-method';
+import type { DocumentToSign, EidMethod, NativeSignature, SignInput, Signer } from './eid-method';
+import { NativeSignatureError, quoted } from './native-signature-error';
 import { checkNorwegianNationalId, pidDigits } from './national-id';
+import { verifyDetachedCms } from './verify-cms';
 
 /**
  * Nets one-time code by SMS: the signer proves the code sent to their phone, then Nets issues a
@@ -36,6 +38,19 @@ export async function signOneTimeCms(input: SignInput): Promise<NativeSignature>
   };
 }
 
+/** Core validation of signOneTimeCms's artifact: the detached CMS over exactly this document (see verifyDetachedCms). */
+export function verifyOneTimeCms(native: NativeSignature, document: DocumentToSign): void {
+  if (native.format !== 'cms') {
+    throw new NativeSignatureError('malformed', `a ${quoted(String(native.format))} artifact where a CMS signature was expected`);
+  }
+  verifyDetachedCms({
+    cms: native.data,
+    contentDigest: sha256(document.bytes),
+    signerCertificate: native.signerCertificate,
+    what: 'the CMS signature',
+  });
+}
+
 const ONE_TIME_CODE = /^\d{6}$/;
 
 /**
@@ -58,4 +73,5 @@ export const netsSms: EidMethod = {
   checkNationalId: checkNorwegianNationalId,
   certificateSubject,
   sign: signOneTimeCms,
+  verify: verifyOneTimeCms,
 };

@@ -2,8 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { SignedXml } from 'xml-crypto';
 import { sha256 } from '../signing/der';
 import type { NameAttribute } from '../signing/issue-certificate';
-import type { EidMethod, NativeSignature, SignInput, Signer } from './eid-method';
+import type { DocumentToSign, EidMethod, NativeSignature, SignInput, Signer } from './eid-method';
+import { NativeSignatureError, quoted } from './native-signature-error';
+import { carriesBase64Of, isElement, malformedXml, onlyChild, parseNativeXml } from './native-xml';
 import { checkSwedishNationalId } from './national-id';
+import { XMLDSIG_NS, verifyXmlSignature, type VerifiedReference } from './verify-xmldsig';
 
 /**
  * Swedish BankID signing, as the RP API v6 returns it in `completionData.signature` (base64 there;
@@ -109,6 +112,42 @@ async function sign(input: SignInput): Promise<NativeSignature> {
   };
 }
 
+/**
+ * Core validation of a BankID signature: the XMLDSig verifies with the given certificate (the
+ * first in KeyInfo); its references are BankID's two, the bankIdSignedData in its Object (with
+ * BankID's Type) and the KeyInfo; and the signed usrNonVisibleData is the SHA-256 of this document.
+ */
+function verify(native: NativeSignature, document: DocumentToSign): void {
+  if (native.format !== 'bankid-se-xmldsig') {
+    throw new NativeSignatureError('malformed', `a ${quoted(String(native.format))} artifact where a BankID signature was expected`);
+  }
+  const xml = parseNativeXml(native.data, 'the BankID signature');
+  const signature = xml.document.documentElement!;
+  const signedDataOf = (references: readonly VerifiedReference[]) =>
+    references.find((reference) => isElement(reference.target, BANKID_TYPES_NS, 'bankIdSignedData'));
+  const expectBankIdReferences = (references: readonly VerifiedReference[]): void => {
+    const signedData = signedDataOf(references);
+    const object = signedData?.target.parentNode;
+    const keyInfo = references.find((reference) => isElement(reference.target, XMLDSIG_NS, 'KeyInfo'));
+    if (
+      references.length !== 2 ||
+      signedData?.type !== BANKID_TYPES_NS ||
+      !isElement(object, XMLDSIG_NS, 'Object') ||
+      object.parentNode !== signature ||
+      keyInfo?.target.parentNode !== signature
+    ) {
+      throw malformedXml(xml, "its references are not BankID's: the bankIdSignedData in a ds:Object, and the KeyInfo");
+    }
+  };
+  const signedData = signedDataOf(verifyXmlSignature(xml, signature, native.signerCertificate, expectBankIdReferences))!;
+
+  // Read from the element that was digested, never by searching the document again.
+  const nonVisible = onlyChild(xml, signedData.target, BANKID_TYPES_NS, 'usrNonVisibleData');
+  if (!carriesBase64Of(xml, nonVisible, sha256(document.bytes))) {
+    throw new NativeSignatureError('document-mismatch', 'the BankID signature is over the digest of another document');
+  }
+}
+
 export const sbidSign: EidMethod = {
   name: 'sbid-sign',
   family: 'sbid',
@@ -117,4 +156,5 @@ export const sbidSign: EidMethod = {
   checkNationalId: checkSwedishNationalId,
   certificateSubject,
   sign,
+  verify,
 };

@@ -15,6 +15,7 @@ import type {
   Signer,
 } from '../../src/eid/eid-method';
 import { eidMethods, findEidMethod } from '../../src/eid/methods';
+import { NativeSignatureError, type NativeSignatureFailure } from '../../src/eid/native-signature-error';
 import { oneTimeCodeMatches } from '../../src/eid/nets-sms';
 import { ParaphError } from '../../src/errors';
 import type { Credential } from '../../src/signing/credential';
@@ -24,8 +25,9 @@ import { makeEidTestPki, type EidTestPki } from './eid-pki';
  * One suite for every eID method in `eidMethods`: each signs a PDF and a text document with a
  * certificate from its own test PKI, and an independent tool (xmlsec1 for the XML signatures,
  * openssl for CMS) must accept the result and reject it once one byte of the signed document has
- * changed. A new method needs one entry in `cases` (the compiler asks for it) and, if it brings a
- * new artifact format, one entry in `formats`.
+ * changed. The method's own core validation (`verify`) must accept the same artifacts and refuse,
+ * with the right reason, each way of breaking them. A new method needs one entry in `cases` (the
+ * compiler asks for it) and, if it brings a new artifact format, one entry in `formats`.
  */
 
 const execFileAsync = promisify(execFile);
@@ -104,6 +106,8 @@ interface MethodCase {
   readonly subject: Readonly<Record<string, string | RegExp>>;
   /** Only Swedish BankID writes the national id itself into the certificate. */
   readonly nationalIdInSubject: boolean;
+  /** Another person, whose certificate from the same PKI must not pass for the signer's. */
+  readonly otherSigner: Signer;
 }
 
 const kari: Signer = { nationalId: '15038512363', firstName: 'Kari', lastName: 'Nordmann', mobile: '+4791234567' };
@@ -114,6 +118,7 @@ const cases = {
     malformedId: '15038512364',
     subject: { C: 'NO', CN: 'Nordmann, Kari', serialNumber: /^UN:NO-9578-5999-4-\d{7}$/ },
     nationalIdInSubject: false,
+    otherSigner: { nationalId: '55038512357', firstName: 'Ola', lastName: 'Hansen' },
   },
   'nemid-sign': {
     signer: { nationalId: '1503851234', firstName: 'Søren', lastName: 'Ærø' },
@@ -125,18 +130,21 @@ const cases = {
       serialNumber: /^PID:9208-2002-2-\d{12}$/,
     },
     nationalIdInSubject: false,
+    otherSigner: { nationalId: '0101701234', firstName: 'Jens', lastName: 'Hansen' },
   },
   'sbid-sign': {
     signer: { nationalId: '198503152384', firstName: 'Åsa', lastName: 'Öberg' },
     malformedId: '198503152385',
     subject: { C: 'SE', CN: 'Åsa Öberg', GN: 'Åsa', SN: 'Öberg', serialNumber: '198503152384' },
     nationalIdInSubject: true,
+    otherSigner: { nationalId: '197001012386', firstName: 'Sven', lastName: 'Svensson' },
   },
   'nets-sms': {
     signer: { ...kari, nationalId: '55038512357' },
     malformedId: '55038512358',
     subject: { CN: 'Kari Nordmann', serialNumber: /^PID:\d{12}$/ },
     nationalIdInSubject: false,
+    otherSigner: { ...kari, nationalId: '15038512363', firstName: 'Ola', lastName: 'Hansen' },
   },
   'email-otp': {
     // A Danish signer: e-mail codes are not tied to a country.
@@ -144,6 +152,7 @@ const cases = {
     malformedId: '150385123',
     subject: { emailAddress: 'mette@example.dk', CN: 'Mette Jørgensen', serialNumber: /^PID:\d{12}$/ },
     nationalIdInSubject: false,
+    otherSigner: { nationalId: '15038512363', firstName: 'Ola', lastName: 'Hansen', email: 'ola@example.no' },
   },
 } as const satisfies Record<EidMethodName, MethodCase>;
 
@@ -203,6 +212,165 @@ function nemidProperty(artifact: Buffer, name: string): string {
   return textAt(artifact, `//ds:SignatureProperty[openoces:Name='${name}']/openoces:Value`);
 }
 
+/** The artifact's text with `from` (which must occur exactly once) replaced by `to`. */
+function replaceOnce(artifact: Buffer, from: string, to: string): Buffer {
+  const text = artifact.toString('utf8');
+  expect(text.split(from)).toHaveLength(2);
+  return Buffer.from(text.replace(from, () => to), 'utf8');
+}
+
+/** The artifact with one base64 value (occurring once) broken into lines, as XML tools may write it. */
+function wrapBase64(artifact: Buffer, base64: string, eol: string): Buffer {
+  expect(base64.length).toBeGreaterThan(64);
+  return replaceOnce(artifact, base64, `${eol}${base64.match(/.{1,64}/g)!.join(eol)}${eol}`);
+}
+
+/** The substring from the start tag `open` to the end tag `close` (each occurring once). */
+function elementText(artifact: Buffer, open: string, close: string): string {
+  const text = artifact.toString('utf8');
+  const start = text.indexOf(open);
+  const end = text.indexOf(close);
+  expect(start).toBeGreaterThanOrEqual(0);
+  expect(end).toBeGreaterThan(start);
+  return text.slice(start, end + close.length);
+}
+
+/** The same XML artifact with `prolog` after its XML declaration. */
+function withProlog(artifact: Buffer, prolog: string): Buffer {
+  return replaceOnce(artifact, '?>\n', `?>\n${prolog}`);
+}
+
+const DOCTYPE = '<!DOCTYPE x [<!ENTITY e "entity">]>\n';
+
+/** Inputs that are no XML artifact: not XML at all, DER, a DOCTYPE (also after a long blank), cut in half. */
+function notXml(artifact: Buffer): Buffer[] {
+  return [
+    Buffer.from('not a signature', 'utf8'),
+    Buffer.from('3003020100', 'hex'),
+    withProlog(artifact, DOCTYPE),
+    withProlog(artifact, `${' '.repeat(300)}\n${DOCTYPE}`),
+    artifact.subarray(0, Math.floor(artifact.length / 2)),
+  ];
+}
+
+/** A DER element, its children parsed when it is constructed; editable, then encoded again. */
+interface Der {
+  tag: number;
+  content: Buffer;
+  children?: Der[];
+}
+
+function readDer(bytes: Buffer, offset: number): { node: Der; end: number } {
+  const tag = bytes[offset]!;
+  let length = bytes[offset + 1]!;
+  let position = offset + 2;
+  if (length & 0x80) {
+    const octets = length & 0x7f;
+    length = 0;
+    for (let i = 0; i < octets; i++) length = length * 256 + bytes[position++]!;
+  }
+  const content = bytes.subarray(position, position + length);
+  const node: Der = { tag, content };
+  if (tag & 0x20) {
+    node.children = [];
+    for (let at = 0; at < content.length; ) {
+      const { node: inner, end } = readDer(content, at);
+      node.children.push(inner);
+      at = end;
+    }
+  }
+  return { node, end: position + length };
+}
+
+function parseDer(bytes: Buffer): Der {
+  const { node, end } = readDer(bytes, 0);
+  expect(end).toBe(bytes.length);
+  return node;
+}
+
+function encodeDer(node: Der): Buffer {
+  const content = node.children ? Buffer.concat(node.children.map(encodeDer)) : node.content;
+  const octets: number[] = [];
+  for (let rest = content.length; rest > 0; rest = Math.floor(rest / 256)) octets.unshift(rest % 256);
+  const length = content.length < 0x80 ? [content.length] : [0x80 | octets.length, ...octets];
+  return Buffer.concat([Buffer.from([node.tag, ...length]), content]);
+}
+
+function child(node: Der, index: number): Der {
+  const found = node.children?.[index];
+  if (!found) throw new Error(`DER element 0x${node.tag.toString(16)} has no child ${index}`);
+  return found;
+}
+
+interface CmsParts {
+  readonly certificates: Der;
+  readonly signerInfos: Der;
+  /** version, sid, digestAlgorithm, signedAttrs, signatureAlgorithm, signature[, unsignedAttrs] */
+  readonly signerInfo: Der;
+}
+
+/** The CMS ContentInfo with `edit` applied to its SignedData, encoded again. */
+function editCms(cms: Buffer, edit: (parts: CmsParts) => void): Buffer {
+  const root = parseDer(cms);
+  expect(encodeDer(root).equals(cms)).toBe(true);
+  const fields = child(child(root, 1), 0).children!;
+  const signerInfos = fields[fields.length - 1]!;
+  const certificates = fields.find((field) => field.tag === 0xa0)!;
+  edit({ certificates, signerInfos, signerInfo: child(signerInfos, 0) });
+  return encodeDer(root);
+}
+
+const SIGNING_TIME_OID = Buffer.from('2a864886f70d010905', 'hex');
+
+/** One digit of the signingTime attribute changed (it stays a valid time). */
+function cmsChangeSigningTime(cms: Buffer): Buffer {
+  return editCms(cms, ({ signerInfo }) => {
+    const attributes = child(signerInfo, 3);
+    expect(attributes.tag).toBe(0xa0);
+    const attribute = attributes.children!.find((a) => child(a, 0).content.equals(SIGNING_TIME_OID))!;
+    const time = child(child(attribute, 1), 0);
+    time.content = Buffer.from(time.content);
+    time.content[time.content.length - 2] = time.content[time.content.length - 2]! ^ 0x01;
+  });
+}
+
+function cmsChangeSignatureValue(cms: Buffer): Buffer {
+  return editCms(cms, ({ signerInfo }) => {
+    const signature = child(signerInfo, 5);
+    expect(signature.tag).toBe(0x04);
+    signature.content = flipOneByte(signature.content);
+  });
+}
+
+/** `other` in place of `signer` among the certificates, and named by the SignerInfo. */
+function cmsSwapCertificate(cms: Buffer, signer: Buffer, other: Buffer): Buffer {
+  return editCms(cms, ({ certificates, signerInfo }) => {
+    const at = certificates.children!.findIndex((certificate) => encodeDer(certificate).equals(signer));
+    expect(at).toBeGreaterThanOrEqual(0);
+    const replacement = parseDer(other);
+    certificates.children![at] = replacement;
+    const tbs = child(replacement, 0);
+    const first = child(tbs, 0).tag === 0xa0 ? 1 : 0; // [0] version
+    child(signerInfo, 1).children = [child(tbs, first + 2), child(tbs, first)]; // issuer, serialNumber
+  });
+}
+
+function cmsDuplicateSignerInfo(cms: Buffer): Buffer {
+  return editCms(cms, ({ signerInfos, signerInfo }) => {
+    signerInfos.children!.push(parseDer(encodeDer(signerInfo)));
+  });
+}
+
+/** Inputs that are no CMS: text, XML, cut short, with a trailing byte. */
+function notCms(cms: Buffer): Buffer[] {
+  return [
+    Buffer.from('not a signature', 'utf8'),
+    Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<x/>', 'utf8'),
+    cms.subarray(0, Math.floor(cms.length / 2)),
+    Buffer.concat([cms, Buffer.from([0])]),
+  ];
+}
+
 interface Workspace {
   readonly pki: EidTestPki;
   /** A fresh file name in the PKI's directory. */
@@ -224,6 +392,20 @@ interface FormatCheck {
   expectBinds(ws: Workspace, artifact: Buffer, document: DocumentToSign): Promise<void>;
   /** DER of the certificate the artifact says signed. */
   signerOf(ws: Workspace, artifact: Buffer, content: Buffer): Promise<Buffer>;
+  /** Why the method's `verify` refuses what `tamper` makes. */
+  readonly tampered: NativeSignatureFailure;
+  /** The artifact with one byte of signed content changed, elsewhere than the document or its digest. */
+  changeSignedContent(artifact: Buffer): Buffer;
+  /** The artifact with one byte of its signature value changed. */
+  changeSignatureValue(artifact: Buffer): Buffer;
+  /** The artifact naming the certificate `other` as its signer in place of `signer`. */
+  swapCertificate(artifact: Buffer, signer: Buffer, other: Buffer): Buffer;
+  /** The artifact with a second copy of its signed part, which carries `other` (signature wrapping). */
+  duplicateSignedPart(artifact: Buffer, other: DocumentToSign): Buffer;
+  /** Inputs that are not an artifact of this format. */
+  malformed(artifact: Buffer): Buffer[];
+  /** The artifact as another tool might write it, with nothing signed changed: it must still pass. */
+  rewrite(artifact: Buffer): Buffer;
 }
 
 /**
@@ -270,6 +452,18 @@ async function signerFromOpenssl(ws: Workspace, cms: Buffer, content: Buffer): P
 }
 
 const SDO_CMS = '//sdo:CMSSignatureElement/sdo:CMSSignature';
+
+/** The SEID-SDO with `edit` applied to the CMS in its CMSSignature. */
+function editSdoCms(artifact: Buffer, edit: (cms: Buffer) => Buffer): Buffer {
+  const base64 = textAt(artifact, SDO_CMS);
+  return replaceOnce(artifact, base64, edit(Buffer.from(base64, 'base64')).toString('base64'));
+}
+
+function replaceFirstXmlCertificate(artifact: Buffer, signer: Buffer, other: Buffer): Buffer {
+  const first = textAt(artifact, FIRST_XML_CERTIFICATE);
+  expect(first).toBe(signer.toString('base64'));
+  return replaceOnce(artifact, first, other.toString('base64'));
+}
 const SDO_DOCUMENT = '//sdo:SignedObject/sdo:SignersDocument';
 const BID_NON_VISIBLE = '//bid:bankIdSignedData/bid:usrNonVisibleData';
 const FIRST_XML_CERTIFICATE = '(//ds:X509Certificate)[1]';
@@ -292,6 +486,29 @@ const formats: Readonly<Record<NativeSignature['format'], FormatCheck>> = {
     },
     signerOf: (ws, artifact) =>
       signerFromOpenssl(ws, Buffer.from(textAt(artifact, SDO_CMS), 'base64'), Buffer.from(textAt(artifact, SDO_DOCUMENT), 'base64')),
+    // The SDO no longer carries the document it is verified against.
+    tampered: 'document-mismatch',
+    changeSignedContent: (artifact) => editSdoCms(artifact, cmsChangeSigningTime),
+    changeSignatureValue: (artifact) => editSdoCms(artifact, cmsChangeSignatureValue),
+    swapCertificate: (artifact, signer, other) => editSdoCms(artifact, (cms) => cmsSwapCertificate(cms, signer, other)),
+    duplicateSignedPart: (artifact, other) =>
+      replaceOnce(
+        artifact,
+        '</SDO>',
+        `<SignedObject><SignersDocument>${other.bytes.toString('base64')}</SignersDocument></SignedObject></SDO>`,
+      ),
+    malformed: (artifact) => [
+      ...notXml(artifact),
+      editSdoCms(artifact, () => Buffer.from('not DER', 'utf8')),
+      ...notCms(Buffer.from(textAt(artifact, SDO_CMS), 'base64')).map((cms) => editSdoCms(artifact, () => cms)),
+    ],
+    // Neither value is inside a signature: both may be wrapped in lines, CR LF or LF; and a UTF-8
+    // byte order mark is no part of the XML.
+    rewrite: (artifact) =>
+      Buffer.concat([
+        Buffer.from([0xef, 0xbb, 0xbf]),
+        wrapBase64(wrapBase64(artifact, textAt(artifact, SDO_DOCUMENT), '\r\n'), textAt(artifact, SDO_CMS), '\n'),
+      ]),
   },
   'openoces-xmldsig': {
     tool: 'xmlsec1',
@@ -312,6 +529,24 @@ const formats: Readonly<Record<NativeSignature['format'], FormatCheck>> = {
       expect(countAt(artifact, '//ds:Reference[@URI="#ToBeSigned"][not(ds:Transforms)]')).toBe(1);
     },
     signerOf: async (_ws, artifact) => Buffer.from(textAt(artifact, FIRST_XML_CERTIFICATE), 'base64'),
+    // The sign text is signed content: its digest fails before it is compared with the document.
+    tampered: 'signature-invalid',
+    changeSignedContent: (artifact) => replaceBase64(artifact, nemidProperty(artifact, 'RequestIssuer')),
+    changeSignatureValue: (artifact) => replaceBase64(artifact, textAt(artifact, '//ds:SignatureValue')),
+    swapCertificate: replaceFirstXmlCertificate,
+    // A second ToBeSigned inside the signature, with another sign text.
+    duplicateSignedPart(artifact, other) {
+      const object = elementText(artifact, '<ds:Object ', '</ds:Object>');
+      const forged = object.replace(nemidProperty(artifact, 'signtext'), other.bytes.toString('base64'));
+      return replaceOnce(artifact, '</ds:Signature>', `${forged}</ds:Signature>`);
+    },
+    malformed: notXml,
+    // NemID's KeyInfo is not signed, nor is a SignatureValue ever; blanks before the root are no content.
+    rewrite: (artifact) =>
+      withProlog(
+        wrapBase64(wrapBase64(artifact, textAt(artifact, '//ds:SignatureValue'), '\n'), textAt(artifact, FIRST_XML_CERTIFICATE), '\n'),
+        `${' '.repeat(300)}\n`,
+      ),
   },
   'bankid-se-xmldsig': {
     tool: 'xmlsec1',
@@ -333,6 +568,20 @@ const formats: Readonly<Record<NativeSignature['format'], FormatCheck>> = {
       expect(countAt(artifact, '/ds:Signature/ds:KeyInfo[@Id="bidKeyInfo"]/ds:X509Data/ds:X509Certificate')).toBe(3);
     },
     signerOf: async (_ws, artifact) => Buffer.from(textAt(artifact, FIRST_XML_CERTIFICATE), 'base64'),
+    // The document's digest is signed content: its digest fails before it is compared.
+    tampered: 'signature-invalid',
+    changeSignedContent: (artifact) => replaceBase64(artifact, textAt(artifact, '//bid:usrVisibleData')),
+    changeSignatureValue: (artifact) => replaceBase64(artifact, textAt(artifact, '//ds:SignatureValue')),
+    swapCertificate: replaceFirstXmlCertificate,
+    // A second bankIdSignedData with the same Id, in an Object of its own, over another document.
+    duplicateSignedPart(artifact, other) {
+      const signedData = elementText(artifact, '<bankIdSignedData ', '</bankIdSignedData>');
+      const forged = signedData.replace(textAt(artifact, BID_NON_VISIBLE), sha256(other.bytes).toString('base64'));
+      return replaceOnce(artifact, '</Signature>', `<Object>${forged}</Object></Signature>`);
+    },
+    malformed: notXml,
+    // BankID signs its KeyInfo; only the SignatureValue may be rewritten.
+    rewrite: (artifact) => wrapBase64(artifact, textAt(artifact, '//ds:SignatureValue'), '\n'),
   },
   cms: {
     tool: 'openssl cms',
@@ -347,8 +596,28 @@ const formats: Readonly<Record<NativeSignature['format'], FormatCheck>> = {
       await expectSigningTime(ws, artifact);
     },
     signerOf: (ws, artifact, content) => signerFromOpenssl(ws, artifact, content),
+    tampered: 'document-mismatch',
+    changeSignedContent: cmsChangeSigningTime,
+    changeSignatureValue: cmsChangeSignatureValue,
+    swapCertificate: cmsSwapCertificate,
+    // A second SignerInfo: the methods make one, and the verifier must not choose.
+    duplicateSignedPart: (artifact) => cmsDuplicateSignerInfo(artifact),
+    malformed: notCms,
+    // DER has one encoding.
+    rewrite: (artifact) => artifact,
   },
 };
+
+/** What `verify` says of an artifact: 'accepted', or the reason it gives (any other error fails the test). */
+function verdict(method: EidMethod, native: NativeSignature, document: DocumentToSign): 'accepted' | NativeSignatureFailure {
+  try {
+    method.verify(native, document);
+    return 'accepted';
+  } catch (error) {
+    if (error instanceof NativeSignatureError) return error.reason;
+    throw error;
+  }
+}
 
 const methods = [...eidMethods.entries()];
 
@@ -376,6 +645,8 @@ describe.each(methods)('eID method %s', (name: EidMethodName, method: EidMethod)
   const expected: MethodCase = cases[name];
   let pki: EidTestPki;
   let credential: Credential;
+  /** Another person's credential from the same PKI. */
+  let otherCredential: Credential;
   let fileCount = 0;
   let ws: Workspace;
   const signatures = new Map<string, NativeSignature>();
@@ -386,6 +657,7 @@ describe.each(methods)('eID method %s', (name: EidMethodName, method: EidMethod)
     // One-time certificates live for minutes; a person's certificate for a year.
     const validityMinutes = method.certificates === 'one-time' ? 10 : undefined;
     credential = await pki.issueSigner(method.certificateSubject(expected.signer), validityMinutes);
+    otherCredential = await pki.issueSigner(method.certificateSubject(expected.otherSigner), validityMinutes);
     for (const document of documents) {
       signatures.set(
         document.id,
@@ -435,7 +707,20 @@ describe.each(methods)('eID method %s', (name: EidMethodName, method: EidMethod)
     }
   });
 
+  it('refuses as malformed what is not its artifact', () => {
+    const document = documents[0]!;
+    const signature = signatures.get(document.id)!;
+    const inputs = formats[signature.format].malformed(signature.data);
+    expect(inputs.map((data) => verdict(method, { ...signature, data }, document))).toEqual(inputs.map(() => 'malformed'));
+    for (const format of Object.keys(formats) as NativeSignature['format'][]) {
+      if (format !== signature.format) expect(verdict(method, { ...signature, format }, document)).toBe('malformed');
+    }
+  });
+
   describe.each(documents.map((d) => [d.mimeType, d] as const))('a %s document', (_mime, document: DocumentToSign) => {
+    /** The other test document. */
+    const otherDocument = (): DocumentToSign => documents.find((d) => d.id !== document.id)!;
+
     it('verifies with the independent tool', async () => {
       const signature = signatures.get(document.id)!;
       const format = formats[signature.format];
@@ -465,6 +750,63 @@ describe.each(methods)('eID method %s', (name: EidMethodName, method: EidMethod)
     it('carries or digests exactly this document', async () => {
       const signature = signatures.get(document.id)!;
       await formats[signature.format].expectBinds(ws, signature.data, document);
+    });
+
+    it('passes its own core validation, also as another tool might write it', () => {
+      const signature = signatures.get(document.id)!;
+      expect(verdict(method, signature, document)).toBe('accepted');
+      const rewritten = formats[signature.format].rewrite(signature.data);
+      expect(verdict(method, { ...signature, data: rewritten }, document)).toBe('accepted');
+    });
+
+    it('fails core validation where the tool fails', () => {
+      const signature = signatures.get(document.id)!;
+      const format = formats[signature.format];
+      const tampered = format.tamper(signature.data, document.bytes);
+      expect(verdict(method, { ...signature, data: tampered.artifact }, { ...document, bytes: tampered.content })).toBe(
+        format.tampered,
+      );
+    });
+
+    it('fails core validation over a changed document byte, or another document', () => {
+      const signature = signatures.get(document.id)!;
+      expect(verdict(method, signature, { ...document, bytes: flipOneByte(document.bytes) })).toBe('document-mismatch');
+      expect(verdict(method, signature, otherDocument())).toBe('document-mismatch');
+    });
+
+    it('fails core validation once a byte of the signed content or of the signature value changes', () => {
+      const signature = signatures.get(document.id)!;
+      const format = formats[signature.format];
+      const changedContent = format.changeSignedContent(signature.data);
+      const changedValue = format.changeSignatureValue(signature.data);
+      expect(changedContent.equals(signature.data) || changedValue.equals(signature.data)).toBe(false);
+      expect(verdict(method, { ...signature, data: changedContent }, document)).toBe('signature-invalid');
+      expect(verdict(method, { ...signature, data: changedValue }, document)).toBe('signature-invalid');
+    });
+
+    it('fails core validation with another person’s certificate', async () => {
+      const signature = signatures.get(document.id)!;
+      const format = formats[signature.format];
+      const other = otherCredential.certificate;
+      const swapped = format.swapCertificate(signature.data, credential.certificate, other);
+      // The artifact names the other person; the caller says the signer signed.
+      expect(verdict(method, { ...signature, data: swapped }, document)).toBe('certificate-mismatch');
+      // Both name the other person: the signature does not verify with their key.
+      expect(verdict(method, { ...signature, data: swapped, signerCertificate: other }, document)).toBe('signature-invalid');
+      // The artifact is intact, but the caller names another signer.
+      expect(verdict(method, { ...signature, signerCertificate: other }, document)).toBe('certificate-mismatch');
+      // The other person's own signature of this document is theirs, and does not pass for the signer's.
+      const signer = expected.otherSigner;
+      const theirs = await method.sign({ document, signer, credential: otherCredential, time: new Date(), context });
+      expect(verdict(method, theirs, document)).toBe('accepted');
+      expect(verdict(method, { ...theirs, signerCertificate: credential.certificate }, document)).toBe('certificate-mismatch');
+    });
+
+    it('refuses a second copy of its signed part as malformed, whichever document is asked for', () => {
+      const signature = signatures.get(document.id)!;
+      const wrapped = formats[signature.format].duplicateSignedPart(signature.data, otherDocument());
+      expect(verdict(method, { ...signature, data: wrapped }, document)).toBe('malformed');
+      expect(verdict(method, { ...signature, data: wrapped }, otherDocument())).toBe('malformed');
     });
   });
 });
