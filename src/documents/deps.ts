@@ -1,3 +1,4 @@
+import type { ServiceAccount } from '../auth/service-registry';
 import type { Clock } from '../clock';
 import type { IdGenerator } from '../ids';
 import type { TestPki } from '../pki/test-pki';
@@ -18,4 +19,9 @@ export interface DocumentDeps {
   readonly pki: TestPki;
   /** Paraph's version, written into every signed result. */
   readonly serverVersion: string;
+  /**
+   * Called after a task is completed, rejected or expired (and committed): runs what waits for it, such
+   * as the request's packaging tasks. Its failures are its own; they never undo the change.
+   */
+  onTaskEnded?: (service: ServiceAccount, requestId: string) => Promise<void>;
 }

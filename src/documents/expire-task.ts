@@ -21,5 +21,6 @@ export async function expireTask(
     deps.store.setTaskStatus(task.pk, 'expired', deps.clock.now().toISOString());
     recordEvent(deps, service.name, request.id, task.taskId, 'error', 'task-expired');
   });
+  await deps.onTaskEnded?.(service, request.id);
   return { requestId: request.id, taskId: task.taskId, status: 'expired' };
 }

@@ -18,5 +18,6 @@ export async function rejectTask(
     deps.store.setTaskStatus(task.pk, 'rejected', deps.clock.now().toISOString());
     recordEvent(deps, service.name, request.id, task.taskId, 'task-rejected');
   });
+  await deps.onTaskEnded?.(service, request.id);
   return { requestId: request.id, taskId: task.taskId, status: 'rejected' };
 }

@@ -186,6 +186,9 @@ export async function signTask(
           ...(input.client?.userAgent !== undefined ? { userAgent: input.client.userAgent } : {}),
         },
       });
+      // Core validation, as a relying party does before accepting an eID signature. Our own eID
+      // failing it is a bug, not the signer's mistake: it surfaces as an internal error.
+      method.verify(native, document);
       const validatedAt = deps.clock.now();
       const auditTrail: AuditEvent[] = [
         { time: shownAt, type: 'document-shown', detail: document.id },
@@ -226,7 +229,9 @@ export async function signTask(
     throw error;
   }
 
-  return complete(deps, service, request.id, task, definition, method, input, planned, results, shownAt, signedAt);
+  const result = await complete(deps, service, request.id, task, definition, method, input, planned, results, shownAt, signedAt);
+  await deps.onTaskEnded?.(service, request.id);
+  return result;
 }
 
 async function complete(
