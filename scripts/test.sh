@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(libxml2-utils python3-zeep curl php-cli php-soap default-jdk-headless jaxws mono-devel openssl xmlsec1 python3-lxml)
+apt_packages=(libxml2-utils python3-zeep curl php-cli php-soap default-jdk-headless jaxws mono-devel openssl xmlsec1 python3-lxml poppler-utils qpdf libnss3-tools)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

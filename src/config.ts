@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { hashPassword, isPasswordHash } from './auth/password-hash';
 import type { ServiceConfig } from './auth/service-registry';
 import type { LogLevel } from './log';
+import { loadTemplate, type SignaturePageTemplate } from './packaging/signature-page-template';
 
 /** Everything Paraph reads at start. docs/configuration.md documents each setting. */
 export interface Config {
@@ -21,6 +22,8 @@ export interface Config {
   readonly demoService: boolean;
   /** A real seal certificate and key (PKCS#12 file and its password) instead of the test PKI's seals. */
   readonly sealP12?: { readonly file: string; readonly password: string };
+  /** The signature page template of PAdES packages (docs/pades.md); the built-in one when absent. */
+  readonly packageTemplate?: SignaturePageTemplate;
 }
 
 interface ConfigFile {
@@ -35,6 +38,7 @@ interface ConfigFile {
   logLevel?: LogLevel;
   sealP12?: string;
   sealP12Password?: string;
+  packageTemplate?: string;
 }
 
 export class ConfigError extends Error {}
@@ -91,6 +95,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (demoService) services = [{ name: 'demo', passwordHash: hashPassword('Bond007') }];
 
   const sealFile = env.PARAPH_SEAL_P12 ?? file.sealP12;
+  const templateFile = env.PARAPH_PACKAGE_TEMPLATE ?? file.packageTemplate;
+  let packageTemplate: SignaturePageTemplate | undefined;
+  if (templateFile) {
+    try {
+      packageTemplate = loadTemplate(JSON.parse(readFileSync(templateFile, 'utf8')));
+    } catch (err) {
+      throw new ConfigError(`PARAPH_PACKAGE_TEMPLATE ${templateFile}: ${(err as Error).message}`);
+    }
+  }
   const sealPassword = env.PARAPH_SEAL_P12_PASSWORD ?? file.sealP12Password ?? '';
 
   return {
@@ -108,5 +121,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     demoService,
     ...(sealFile ? { sealP12: { file: resolve(sealFile), password: sealPassword } } : {}),
+    ...(packageTemplate ? { packageTemplate } : {}),
   };
 }

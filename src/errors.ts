@@ -165,6 +165,36 @@ export const errorCatalogue = {
     httpStatus: 404,
     summary: 'The test PKI has no certificate for this person and method.',
   },
+  PACKAGING_METHOD_UNSUPPORTED: {
+    party: 'client',
+    httpStatus: 400,
+    summary: 'packaging-method names a method Paraph does not offer (it offers pades).',
+  },
+  VALIDATION_POLICY_UNSUPPORTED: {
+    party: 'client',
+    httpStatus: 400,
+    summary: 'validation-policy names a policy Paraph does not offer (it offers ltvsdo-validator).',
+  },
+  SDO_NOT_FOUND: {
+    party: 'client',
+    httpStatus: 404,
+    summary: 'A document-id names no signed result, SDS document or archived document of the calling service.',
+  },
+  SDO_INVALID: {
+    party: 'client',
+    httpStatus: 400,
+    summary: 'An SDO failed validation: not an LTV-SDO, or its seal, native signature, certificate path or revocation data do not hold.',
+  },
+  SDO_DOCUMENTS_DIFFER: {
+    party: 'client',
+    httpStatus: 400,
+    summary: 'The SDOs of one package sign different documents.',
+  },
+  ORIGINAL_DOCUMENT_MISSING: {
+    party: 'client',
+    httpStatus: 400,
+    summary: 'The SDOs hold only the digest of their document and no supplementary original matches it.',
+  },
   NOT_FOUND: { party: 'client', httpStatus: 404, summary: 'Nothing is served at this address.' },
   INTERNAL_ERROR: { party: 'server', httpStatus: 500, summary: 'An unexpected error; the server log has the details.' },
 } as const satisfies Record<string, CatalogueEntry>;

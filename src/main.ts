@@ -25,6 +25,7 @@ async function start(): Promise<void> {
     [
       `Paraph listening on ${url}`,
       `  DocumentService v3  ${base}/ws/documentservice-v3   (WSDL: ${base}/ws/documentservice-v3?wsdl)`,
+      `  PackagingService v4 ${base}/ws/packagingservice-v4   (WSDL: ${base}/ws/packagingservice-v4?wsdl)`,
       `  ArchiveService v3   ${base}/ws/archiveservice-v3   (WSDL: ${base}/ws/archiveservice-v3?wsdl)`,
       `  SDS                 ${base}/doc/{service}/sds`,
       `  Control API         ${base}/emulator/v1   (OpenAPI: ${base}/emulator/v1/openapi.json)`,

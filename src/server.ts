@@ -18,6 +18,10 @@ import { loadPkcs12 } from './pki/load-pkcs12';
 import { TestPki } from './pki/test-pki';
 import { archiveServiceHandlers } from './soap/archive-service-v3';
 import { documentServiceHandlers } from './soap/document-service-v3';
+import { packagingError, packagingServiceHandlers } from './soap/packaging-service-v4';
+import { defaultTemplate } from './packaging/signature-page-template';
+import type { PackagingDeps } from './packaging/deps';
+import { runPackagingTasks } from './packaging/run-packaging-tasks';
 import { loadWsdl } from './soap/load-wsdl';
 import { soapEndpoint } from './soap/soap-endpoint';
 import { BlobStore } from './store/blob-store';
@@ -98,12 +102,25 @@ export async function createParaph(config: Config, overrides: ParaphOverrides = 
   const documentService = await loadWsdl(join(wsdlDir(), 'documentservice-v3.wsdl'), '/ws/documentservice-v3');
 
   const archiveService = await loadWsdl(join(wsdlDir(), 'archiveservice-v3.wsdl'), '/ws/archiveservice-v3');
+  const packagingService = await loadWsdl(join(wsdlDir(), 'packagingservice-v4.wsdl'), '/ws/packagingservice-v4');
+  const packaging: PackagingDeps = { documents, sds, template: config.packageTemplate ?? defaultTemplate };
+  documents.onTaskEnded = async (service, requestId) => {
+    try {
+      await runPackagingTasks(packaging, service, requestId);
+    } catch (err) {
+      log.error('packaging tasks failed', { service: service.name, requestId, error: String(err) });
+    }
+  };
 
   const soapOptions = { registry, maxBodyBytes: config.soapMaxBytes, publicBaseUrl: config.publicBaseUrl, log };
   const soapEndpoints = new Map(
     [
       soapEndpoint({ description: documentService, handlers: documentServiceHandlers(documents) }, soapOptions),
       soapEndpoint({ description: archiveService, handlers: archiveServiceHandlers(documents) }, soapOptions),
+      soapEndpoint(
+        { description: packagingService, handlers: packagingServiceHandlers(packaging), inBandError: packagingError },
+        soapOptions,
+      ),
     ].map((e) => [e.path, e]),
   );
 

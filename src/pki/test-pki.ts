@@ -252,6 +252,15 @@ export class TestPki {
     return this.issue('paraph', 'seal', service, sealSubject(service), await newKey(), authorities.issuing, { kind: 'seal' });
   }
 
+  /** Roots a seal of this Paraph chains to: the trust services' test root, and a configured seal's root. */
+  async sealRoots(): Promise<Buffer[]> {
+    const roots = [await this.caCertificate('paraph', 'root')];
+    const configured = this.options.configuredSeal;
+    const top = configured?.chain[configured.chain.length - 1];
+    if (top) roots.push(top);
+    return roots;
+  }
+
   /** Whether a seal is one of ours (so that its revocation status can be stated). */
   isTestCertificate(der: Buffer): boolean {
     return this.store.bySerial(serialOf(der)) !== undefined;

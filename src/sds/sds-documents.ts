@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { Clock } from '../clock';
 import { ParaphError } from '../errors';
 import type { IdGenerator } from '../ids';
@@ -61,6 +61,11 @@ export class SdsDocuments {
     }
     await this.durability.flush();
     return row;
+  }
+
+  /** Stores bytes Paraph made (a package), exactly as an upload of them would be stored. */
+  save(service: string, contentType: string, bytes: Buffer): Promise<SdsRow> {
+    return this.upload(service, contentType, Readable.from([bytes]));
   }
 
   get(service: string, id: string): SdsRow {

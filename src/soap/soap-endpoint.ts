@@ -28,6 +28,12 @@ export interface SoapServiceDefinition {
   readonly description: ServiceDescription;
   /** By WSDL operation name; every operation of the WSDL must have one. */
   readonly handlers: Readonly<Record<string, OperationHandler>>;
+  /**
+   * For services whose contract reports errors in the response instead of as faults (PackagingService:
+   * `error{code,message}`): the response payload for an error of the call. Errors reading the envelope
+   * itself stay faults, since there is no operation to answer.
+   */
+  readonly inBandError?: (error: ParaphError) => object;
 }
 
 export interface SoapEndpointOptions {
@@ -94,11 +100,23 @@ export function soapEndpoint(definition: SoapServiceDefinition, options: SoapEnd
       operation = op.name;
       const input = decodePayload(description.schema, payload, op.inputElement);
       service = typeof input.service === 'string' ? input.service : undefined;
-      const account = options.registry.authenticate(
-        service,
-        typeof input.password === 'string' ? input.password : undefined,
-      );
-      const result = await (handlers[op.name] as OperationHandler)(input, account);
+      let result: object | void;
+      try {
+        const account = options.registry.authenticate(
+          service,
+          typeof input.password === 'string' ? input.password : undefined,
+        );
+        result = await (handlers[op.name] as OperationHandler)(input, account);
+      } catch (err) {
+        if (!definition.inBandError) throw err;
+        const error = asParaphError(err);
+        if (error.code === 'INTERNAL_ERROR') {
+          options.log.error('soap call failed', { path: description.path, operation, service, error: String(err) });
+        } else {
+          options.log.info('soap error in band', { path: description.path, operation, service, code: error.code });
+        }
+        result = definition.inBandError(error);
+      }
       const xml =
         op.outputElement === undefined
           ? undefined

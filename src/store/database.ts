@@ -182,6 +182,20 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (request_id, task_id, document_id)
   ) WITHOUT ROWID;
   `,
+  // 2: packaging. The package made for each document of a packaging task (an SDS id, or an archive id).
+  `
+  CREATE TABLE packaging_results (
+    request_id        TEXT NOT NULL REFERENCES requests(id),
+    packaging_task_id TEXT NOT NULL,
+    document_id       TEXT NOT NULL,
+    service           TEXT NOT NULL,
+    sds_id            TEXT,
+    archive_id        TEXT,
+    error             TEXT,
+    created_at        TEXT NOT NULL,
+    PRIMARY KEY (request_id, packaging_task_id, document_id)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /**

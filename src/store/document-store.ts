@@ -131,6 +131,17 @@ export interface SignedResultRow {
   signedAt: string;
 }
 
+export interface PackagingResultRow {
+  requestId: string;
+  packagingTaskId: string;
+  documentId: string;
+  service: string;
+  sdsId: string | null;
+  archiveId: string | null;
+  error: string | null;
+  createdAt: string;
+}
+
 export interface ArchiveDocumentRow {
   id: string;
   service: string;
@@ -247,6 +258,13 @@ export class DocumentStore {
       insertArchiveDocument: db.prepare(`INSERT INTO archive_documents (id, service, mime_type, blob, created_at)
         VALUES (@id, @service, @mimeType, @blob, @createdAt)`),
       setTaskSigner: p(`UPDATE tasks SET signer = ? WHERE pk = ?`),
+      insertPackagingResult: db.prepare(`INSERT INTO packaging_results (request_id, packaging_task_id, document_id,
+        service, sds_id, archive_id, error, created_at) VALUES (@requestId, @packagingTaskId, @documentId, @service,
+        @sdsId, @archiveId, @error, @createdAt)`),
+      packagingResults: p<PackagingResultRow>(`SELECT request_id AS requestId, packaging_task_id AS packagingTaskId,
+        document_id AS documentId, service, sds_id AS sdsId, archive_id AS archiveId, error, created_at AS createdAt
+        FROM packaging_results WHERE request_id = ? ORDER BY packaging_task_id, document_id`),
+      setPackagingTaskStatus: p(`UPDATE packaging_tasks SET status = ? WHERE request_id = ? AND packaging_task_id = ?`),
       deleteArchiveDocument: p<{ blob: string }>(`DELETE FROM archive_documents WHERE id = ? AND service = ? RETURNING blob`),
       artifact: p<ArtifactRow>(`SELECT artifact, service, request_id AS requestId, task_id AS taskId,
         user_session_id AS userSessionId, expires_at AS expiresAt, used_at AS usedAt FROM artifacts
@@ -318,6 +336,15 @@ export class DocumentStore {
   }
   insertArchiveDocument(row: ArchiveDocumentRow): void {
     this.s.insertArchiveDocument.run(row);
+  }
+  insertPackagingResult(row: PackagingResultRow): void {
+    this.s.insertPackagingResult.run(row);
+  }
+  packagingResults(requestId: string): PackagingResultRow[] {
+    return this.s.packagingResults.all(requestId);
+  }
+  setPackagingTaskStatus(requestId: string, packagingTaskId: string, status: string): void {
+    this.s.setPackagingTaskStatus.run(status, requestId, packagingTaskId);
   }
   /** Removes an archived document of the service and returns its file key (undefined if there was none). */
   deleteArchiveDocument(service: string, id: string): string | undefined {
