@@ -9,13 +9,15 @@
  *   3. Peak RSS growth of Paraph while a 100 MiB upload streams into SDS.
  *   4. Signing a 1 MiB PDF through the emulator control API, against raw RSA-2048 crypto.sign
  *      (sign-bench.ts).
+ *   5. PackagingService create-package of a 100-page PDF signed by two, against a bare pdf-lib load and
+ *      save of the same PDF (package-bench.ts).
  *
  * Every server under test is its own child process (`node dist/src/main.js`, `node dist/bench/*.js`);
  * this process only generates load and measures. Prints a table; writes the raw figures to
  * .bench/latest.json (and a dated copy).
  *
  * Environment: BENCH_DURATION (s, 10), BENCH_WARMUP (s, 3), BENCH_CONNECTIONS (10), BENCH_REPS (11),
- * BENCH_ONLY (comma list of soap or createRequest/getStatus, sds, rss, sign), BENCH_SIGNATURES (40), BENCH_PROFILE=1 (servers run with --cpu-prof into
+ * BENCH_ONLY (comma list of soap or createRequest/getStatus, sds, rss, sign, package), BENCH_SIGNATURES (40), BENCH_PACKAGES (15), BENCH_PROFILE=1 (servers run with --cpu-prof into
  * .bench/profiles; the figures of such a run are not comparable), BENCH_STRICT=1 (exit 1 on a missed target).
  */
 import { execFileSync } from 'node:child_process';
@@ -30,6 +32,7 @@ import { largePdfLike, smallPdf } from './lib/pdf';
 import { freePort, killAllChildren, startServer, type ServerChild } from './lib/proc';
 import { procStatusBytes, resetPeakRss, sampleRss, sleep } from './lib/rss';
 import { median, MiB } from './lib/stats';
+import { packageBench, type PackageResult } from './package-bench';
 import { RSA_SIGNATURES_PER_WHOLE_SIGNATURE, signBench, type SignResult } from './sign-bench';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -53,7 +56,8 @@ const SDS_DOC_BYTES = 20 * MiB;
 const RSS_UPLOAD_BYTES = 100 * MiB;
 const RSS_SAMPLE_MS = 20;
 const SIGNATURES = envNumber('BENCH_SIGNATURES', 40);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'soap,sds,rss,sign').split(',').map((s) => s.trim()));
+const PACKAGES = envNumber('BENCH_PACKAGES', 15);
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'soap,sds,rss,sign,package').split(',').map((s) => s.trim()));
 const PROFILE = process.env.BENCH_PROFILE === '1';
 
 const TARGETS = {
@@ -63,6 +67,7 @@ const TARGETS = {
   sdsDownload: 0.7,
   rssGrowthBytes: 32 * MiB,
   signatureCostRatio: 10,
+  packageRatio: 3,
 } as const;
 
 // The children inherit this environment: no stray Paraph configuration may change what is measured.
@@ -479,6 +484,7 @@ async function main(): Promise<void> {
     sds?: SdsResult;
     rss?: { paraph: RssResult; baseline: RssResult };
     sign?: SignResult;
+    package?: PackageResult;
   } = {};
   const rows: Row[] = [];
   const missed: string[] = [];
@@ -510,6 +516,14 @@ async function main(): Promise<void> {
     const paraph = await startParaph('paraph-sign', 64 * MiB);
     try {
       results.sign = await signBench(paraph, SERVICE, PASSWORD, SIGNATURES);
+    } finally {
+      await paraph.stop();
+    }
+  }
+  if (ONLY.has('package')) {
+    const paraph = await startParaph('paraph-package', 64 * MiB);
+    try {
+      results.package = await packageBench(paraph, SERVICE, PASSWORD, PACKAGES);
     } finally {
       await paraph.stop();
     }
@@ -621,6 +635,30 @@ async function main(): Promise<void> {
     );
   }
 
+  if (results.package) {
+    const k = results.package;
+    const ok = k.ratio <= TARGETS.packageRatio;
+    if (!ok) missed.push(`package ratio ${f2(k.ratio)} > ${TARGETS.packageRatio}`);
+    rows.push(
+      {
+        measure: `create-package ${k.pages} pages (${f1(k.pdfBytes / 1024)} KiB), 2 signers, median ms`,
+        paraph: f1(k.paraphMs),
+        baseline: f1(k.baselineMs),
+        ratio: f2(k.ratio),
+        target: `<= ${TARGETS.packageRatio}`,
+        verdict: verdict(ok),
+      },
+      {
+        measure: `  packages/s; package size; RSS idle / peak growth`,
+        paraph: f1(k.packagesPerSecond),
+        baseline: '',
+        ratio: '',
+        target: `${f1(k.packageBytes / 1024)} KiB`,
+        verdict: `${mib(k.rssIdleBytes)} / ${mib(k.rssPeakGrowthBytes)}`,
+      },
+    );
+  }
+
   const finished = new Date();
   const environment = {
     started: started.toISOString(),
@@ -639,6 +677,7 @@ Paraph benchmark: ${started.toISOString()}, source ${environment.source}, node $
 SOAP: autocannon, ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per side; baseline = bare soap echo, same envelope size
 SDS: baseline = bare express stream-to-file; RSS: VmRSS of the server process, growth over idle
 Sign: control API over loopback, ${SIGNATURES} signatures one at a time after a warm-up; baseline = raw crypto.sign RSA-2048 in this process
+Package: create-package over loopback, ${PACKAGES} packages alternating with the baseline = bare pdf-lib load + save in this process
 ${PROFILE ? 'PROFILE RUN: servers ran with --cpu-prof; figures are not comparable\n' : ''}
 ${table(rows)}
 
