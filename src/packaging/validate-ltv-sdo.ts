@@ -1,11 +1,10 @@
-import { X509Certificate } from 'node:crypto';
 import type { DocumentToSign, EidMethod } from '../eid/eid-method';
 import { findEidMethod } from '../eid/methods';
 import { ParaphError } from '../errors';
 import { sha256 } from '../signing/der';
 import { LTV_SDO_SEAL_ID, readLtvSdo, type LtvSdoSummary } from '../signing/ltv-sdo';
-import { readTimestampToken } from '../signing/timestamp';
-import { verifyChain } from '../signing/verify-chain';
+import { readTimestampImprint } from '../signing/timestamp';
+import { parseCertificate, verifyChain } from '../signing/verify-chain';
 import { verifyOcspResponse } from '../signing/verify-ocsp';
 import { verifyXadesSeal } from '../signing/verify-xades';
 
@@ -40,12 +39,12 @@ function invalid(label: string, what: string): ParaphError {
 /** Orders certificates from a flat list into the chain above `leaf` (issuer first), as far as they go. */
 function chainFor(leaf: Buffer, pool: readonly Buffer[]): Buffer[] {
   const chain: Buffer[] = [];
-  let current = new X509Certificate(leaf);
+  let current = parseCertificate(leaf);
   for (let i = 0; i < 8; i++) {
-    const issuer = pool.find((der) => !chain.includes(der) && !der.equals(current.raw) && current.checkIssued(new X509Certificate(der)));
+    const issuer = pool.find((der) => !chain.includes(der) && !der.equals(current.raw) && current.checkIssued(parseCertificate(der)));
     if (!issuer) break;
     chain.push(issuer);
-    current = new X509Certificate(issuer);
+    current = parseCertificate(issuer);
     if (current.checkIssued(current)) break;
   }
   return chain;
@@ -136,7 +135,7 @@ export async function validateLtvSdo(
     : false;
   if (!good) throw invalid(label, "no OCSP response in it says the signer's certificate was good at signing");
   try {
-    const stamp = readTimestampToken(native.timestamp);
+    const stamp = readTimestampImprint(native.timestamp);
     if (!stamp.imprint.equals(sha256(native.data))) throw new Error('its imprint is not the native signature');
   } catch (err) {
     throw invalid(label, `the native signature's timestamp does not hold (${(err as Error).message})`);

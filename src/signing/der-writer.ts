@@ -353,3 +353,19 @@ export function readCertificate(der: Uint8Array): CertificateFields {
     subjectPublicKey: Buffer.from(key.contents.subarray(1)),
   };
 }
+
+/** Dotted text of OBJECT IDENTIFIER contents (the bytes after tag and length). */
+export function oidText(contents: Uint8Array): string {
+  const parts: number[] = [];
+  let value = 0;
+  for (const byte of contents) {
+    value = value * 128 + (byte & 0x7f);
+    if ((byte & 0x80) === 0) {
+      parts.push(value);
+      value = 0;
+    }
+  }
+  const first = parts.shift() ?? 0;
+  const head = first < 80 ? [Math.floor(first / 40), first % 40] : [2, first - 80];
+  return [...head, ...parts].join('.');
+}

@@ -13,6 +13,7 @@ import {
   NULL,
   octetString,
   oid,
+  oidText,
   readCertificate,
   readChildren,
   readWhole,
@@ -301,22 +302,6 @@ function certificateStatusOf(element: { tag: number; contents: Uint8Array; bytes
   const code = reasonValue ? reasonValue.contents.reduce((n, b) => n * 256 + b, 0) : REASON_CODES.unspecified;
   const reason = (Object.keys(REASON_CODES) as RevocationReason[]).find((name) => REASON_CODES[name] === code) ?? 'unspecified';
   return { status: 'revoked', revokedAt: generalizedTimeOf(time.contents), reason };
-}
-
-/** Dotted text of OBJECT IDENTIFIER contents. */
-function oidText(contents: Uint8Array): string {
-  const parts: number[] = [];
-  let value = 0;
-  for (const byte of contents) {
-    value = value * 128 + (byte & 0x7f);
-    if ((byte & 0x80) === 0) {
-      parts.push(value);
-      value = 0;
-    }
-  }
-  const first = parts.shift() ?? 0;
-  const head = first < 80 ? [Math.floor(first / 40), first % 40] : [2, first - 80];
-  return [...head, ...parts].join('.');
 }
 
 interface SingleResponseSpec {

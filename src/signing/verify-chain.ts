@@ -12,28 +12,40 @@ export class ChainError extends Error {
   }
 }
 
-const parsed = new WeakMap<Buffer, X509Certificate>();
+const MAX_CACHED = 2000;
+const parsed = new Map<string, X509Certificate>();
+const verifiedLinks = new Set<string>();
 
-/** Node's parse of a certificate, once per buffer (parsing costs about as much as an RSA verification). */
-function x509(der: Buffer): X509Certificate {
-  let found = parsed.get(der);
+/** A bounded cache: the oldest entries go first. */
+function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+  if (map.size >= MAX_CACHED) map.delete(map.keys().next().value as K);
+  map.set(key, value);
+}
+
+/**
+ * Node's parse of a certificate, once per content (parsing costs about as much as an RSA verification,
+ * and the same CA certificates arrive in every signature, in fresh buffers).
+ */
+export function parseCertificate(der: Buffer): X509Certificate {
+  const key = der.toString('base64');
+  let found = parsed.get(key);
   if (!found) {
     found = new X509Certificate(der);
-    parsed.set(der, found);
+    remember(parsed, key, found);
   }
   return found;
 }
 
-const verifiedLinks = new WeakMap<Buffer, WeakSet<Buffer>>();
+const x509 = parseCertificate;
 
 /** Whether `issuer` signed `cert`; a positive answer is remembered (a signature does not change). */
 function signedBy(cert: Buffer, issuer: Buffer): boolean {
-  if (verifiedLinks.get(cert)?.has(issuer)) return true;
+  const key = `${cert.toString('base64')} ${issuer.toString('base64')}`;
+  if (verifiedLinks.has(key)) return true;
   const ok = x509(cert).checkIssued(x509(issuer)) && x509(cert).verify(x509(issuer).publicKey);
   if (ok) {
-    const set = verifiedLinks.get(cert) ?? new WeakSet<Buffer>();
-    set.add(issuer);
-    verifiedLinks.set(cert, set);
+    if (verifiedLinks.size >= MAX_CACHED) verifiedLinks.delete(verifiedLinks.values().next().value as string);
+    verifiedLinks.add(key);
   }
   return ok;
 }
