@@ -204,7 +204,9 @@ export async function signTask(
           firstName: input.signer.firstName,
           lastName: input.signer.lastName,
         },
-        document: { ...document, inclusion: 'embedded' },
+        // An eID that embeds the document in its own signature (BankID's SEID-SDO, NemID's signtext)
+        // already carries it: the result keeps its digest here rather than a second copy.
+        document: { ...document, inclusion: method.documentOf ? 'digest' : 'embedded' },
         native: {
           method: method.name,
           format: native.format,

@@ -86,4 +86,11 @@ export interface EidMethod {
    * Does not check the certificate path or revocation (the caller does).
    */
   verify(native: NativeSignature, document: DocumentToSign): void;
+  /**
+   * The document the native artifact carries in full, for eIDs whose signature embeds it (BankID's
+   * SEID-SDO SignersDocument, NemID's signtext); undefined for the others. Lets a signed result keep
+   * one copy of the document: its digest beside the native signature instead of a second copy.
+   * Parses only; `verify` says whether to believe it.
+   */
+  documentOf?(native: NativeSignature): Buffer;
 }

@@ -127,6 +127,13 @@ function verify(native: NativeSignature, document: DocumentToSign): void {
   });
 }
 
+/** SignersDocument of the SEID-SDO (see EidMethod.documentOf). */
+function documentOf(native: NativeSignature): Buffer {
+  const xml = parseNativeXml(native.data, 'the SEID-SDO');
+  const sdo = onlyChild(xml, xml.document.documentElement!, SDO_NS, 'SDO');
+  return base64BytesOf(xml, onlyChild(xml, onlyChild(xml, sdo, SDO_NS, 'SignedObject'), SDO_NS, 'SignersDocument'));
+}
+
 export const nbidSign: EidMethod = {
   name: 'nbid-sign',
   family: 'nbid',
@@ -136,4 +143,5 @@ export const nbidSign: EidMethod = {
   certificateSubject,
   sign,
   verify,
+  documentOf,
 };

@@ -6,6 +6,7 @@ import type { NameAttribute } from '../signing/issue-certificate';
 import type { DocumentToSign, EidMethod, NativeSignature, SignInput, Signer } from './eid-method';
 import { NativeSignatureError, quoted } from './native-signature-error';
 import {
+  base64BytesOf,
   carriesBase64Of,
   childrenNamed,
   isElement,
@@ -198,6 +199,16 @@ function verify(native: NativeSignature, document: DocumentToSign): void {
   }
 }
 
+/** The signtext NemID showed and signed: the document (see EidMethod.documentOf). */
+function documentOf(native: NativeSignature): Buffer {
+  const xml = parseNativeXml(native.data, 'the NemID signature');
+  const signature = onlyChild(xml, xml.document.documentElement!, DSIG_NS, 'Signature');
+  const object = onlyChild(xml, signature, DSIG_NS, 'Object');
+  const signtext = propertyValue(xml, onlyChild(xml, object, DSIG_NS, 'SignatureProperties'), 'signtext');
+  if (!signtext) throw malformedXml(xml, 'the signed properties have no signtext');
+  return base64BytesOf(xml, signtext);
+}
+
 export const nemidSign: EidMethod = {
   name: 'nemid-sign',
   family: 'nemid',
@@ -207,4 +218,5 @@ export const nemidSign: EidMethod = {
   certificateSubject,
   sign,
   verify,
+  documentOf,
 };

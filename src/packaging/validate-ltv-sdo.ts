@@ -86,14 +86,6 @@ export async function validateLtvSdo(
     throw invalid(label, `the seal's certificate is not trusted (${(err as Error).message})`);
   }
 
-  // The original document: embedded, or given beside the SDO.
-  let original = summary.document.data;
-  if (!original && supplementaryOriginal && sha256(supplementaryOriginal).equals(summary.document.digest)) {
-    original = supplementaryOriginal;
-  }
-  if (original && !sha256(original).equals(summary.document.digest)) throw invalid(label, 'the original document does not match its digest');
-
-  // The native signature: core validation, path validation, revocation at validation time.
   let method: EidMethod;
   try {
     method = findEidMethod(summary.native.method);
@@ -101,6 +93,22 @@ export async function validateLtvSdo(
     throw invalid(label, `unknown signature method ${summary.native.method.slice(0, 40)}`);
   }
   const native = summary.native;
+
+  // The original document: embedded, carried by the native signature, or given beside the SDO.
+  let original = summary.document.data;
+  if (!original && method.documentOf) {
+    try {
+      original = method.documentOf({ format: native.format as 'cms', mimeType: native.mimeType, data: native.data, signerCertificate: native.signerCertificate });
+    } catch (err) {
+      throw invalid(label, `the ${method.name} signature cannot be read (${(err as Error).message})`);
+    }
+  }
+  if (!original && supplementaryOriginal && sha256(supplementaryOriginal).equals(summary.document.digest)) {
+    original = supplementaryOriginal;
+  }
+  if (original && !sha256(original).equals(summary.document.digest)) throw invalid(label, 'the original document does not match its digest');
+
+  // The native signature: core validation, path validation, revocation at validation time.
   if (original) {
     const document: DocumentToSign = {
       id: summary.document.id,

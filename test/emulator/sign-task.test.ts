@@ -13,6 +13,9 @@ import {
   type RequestSpec,
 } from '../documents/builders';
 import { DocumentService, elements, text } from '../documents/soap-client';
+import { findEidMethod } from '../../src/eid/methods';
+import { sha256 } from '../../src/signing/der';
+import { readLtvSdo } from '../../src/signing/ltv-sdo';
 import { basicAuth, SAMPLE_PDF, SERVICES, startParaph, uploadSds, type RunningParaph } from '../helpers/paraph';
 import { ControlApi, download, trustFiles, xmlsecVerify, type TrustFiles } from './control-client';
 
@@ -81,8 +84,16 @@ describe('signing a task through the control API', () => {
     expect(verdict.output).toContain("OK");
     expect(verdict.ok).toBe(true);
 
-    // One changed byte of the embedded original and the seal no longer verifies.
-    const tampered = xml.replace(SAMPLE_PDF.toString('base64').slice(0, 40), (m) => `${m.slice(0, 39)}${m[39] === 'A' ? 'B' : 'A'}`);
+    // BankID's SEID-SDO carries the document: the result keeps its digest, and the native signature holds it.
+    const summary = readLtvSdo(sdo.body);
+    expect(summary.document.inclusion).toBe('digest');
+    expect(summary.document.digest.equals(sha256(SAMPLE_PDF))).toBe(true);
+    expect(findEidMethod('nbid-sign').documentOf!({ ...summary.native, format: 'seid-sdo' }).equals(SAMPLE_PDF)).toBe(true);
+
+    // One changed byte of the native signature and the seal no longer verifies.
+    const nativeStart = xml.indexOf('<NativeSdo');
+    const at = xml.indexOf('>', nativeStart) + 41;
+    const tampered = `${xml.slice(0, at)}${xml[at] === 'A' ? 'B' : 'A'}${xml.slice(at + 1)}`;
     expect(tampered).not.toBe(xml);
     writeFileSync(file, tampered);
     expect((await xmlsecVerify(file, trust)).ok).toBe(false);
@@ -170,7 +181,7 @@ describe('signing a task through the control API', () => {
     const skipped = await download(`${running.url}/doc/demo/order/${requestId}/task_1/extra/sdo`);
     expect(skipped.status).toBe(404);
     const termsSdo = await download(`${running.url}/doc/demo/order/${requestId}/task_1/terms/sdo`);
-    expect(termsSdo.body.toString('utf8')).toContain(terms.toString('base64'));
+    expect(readLtvSdo(termsSdo.body).document.digest.equals(sha256(terms))).toBe(true);
     const events = (await history(svc, requestId, 'task_1')).map((e) => [e.event, e.data]);
     expect(events).toEqual(expect.arrayContaining([['document-viewed', 'info'], ['document-sign-cancelled', 'extra']]));
   });
