@@ -6,8 +6,9 @@ import { report, run } from '../helpers/run-program';
 
 /**
  * Interop: a whole order's life driven by a real .NET SOAP client on Mono (Debian mono-devel): the classic
- * System.Web.Services proxy that `wsdl` ("Add Web Reference") generates from the served WSDL, i.e. the
- * XmlSerializer-based client legacy .NET integrations of Signicat were built on. It is strict about what
+ * System.Web.Services proxies that `wsdl` ("Add Web Reference") generates from the served WSDLs
+ * (DocumentService v3; PackagingService v4 and ArchiveService v3 for the package of the signed order), i.e.
+ * the XmlSerializer-based client legacy .NET integrations of Signicat were built on. It is strict about what
  * comes back: documents must deserialize as their own subclasses (xsi:type), optional values need their
  * `xxxSpecified` flags, and faults must surface as SoapException.
  * test/interop/dotnet/OrderLife.cs prints one `PASS <step>` or `FAIL <step>: reason` line per step and exits
@@ -26,7 +27,7 @@ const WCF_SOURCE = join(__dirname, 'dotnet', 'WcfOrder.cs');
 const SCENARIO = join(__dirname, '..', '..', 'fixtures', 'interop', 'scenario.properties');
 const TIMEOUT_MS = 180_000;
 /** The number of steps OrderLife.cs reports; a step that silently disappears must fail this test. */
-const STEPS = 16;
+const STEPS = 24;
 /** The number of steps WcfOrder.cs reports. */
 const WCF_STEPS = 9;
 /**
@@ -59,6 +60,23 @@ describe('a real .NET client (Mono, wsdl.exe proxy)', () => {
     expect(existsSync(join(workDir, 'Proxy.cs'))).toBe(true);
   }
 
+  /**
+   * Generates PackagingProxy.cs and ArchiveProxy.cs from the PackagingService v4 and ArchiveService v3 WSDLs
+   * this server serves, each in a namespace of its own (`documentdata` would clash with Proxy.cs's).
+   */
+  async function serviceProxies(): Promise<void> {
+    for (const [path, namespace, file] of [
+      ['/ws/packagingservice-v4?wsdl', 'Paraph.Packaging', 'PackagingProxy.cs'],
+      ['/ws/archiveservice-v3?wsdl', 'Paraph.Archive', 'ArchiveProxy.cs'],
+    ] as const) {
+      if (existsSync(join(workDir, file))) continue;
+      const gen = await run(WSDL, [`${server.url}${path}`, `-namespace:${namespace}`, `-out:${file}`], 120_000, workDir);
+      if (gen.status !== 0 || !existsSync(join(workDir, file))) console.log(report(`wsdl ${path}`, gen));
+      expect(gen.status).toBe(0);
+      expect(existsSync(join(workDir, file))).toBe(true);
+    }
+  }
+
   afterAll(async () => {
     await server?.stop();
     if (workDir) rmSync(workDir, { recursive: true, force: true });
@@ -75,14 +93,25 @@ describe('a real .NET client (Mono, wsdl.exe proxy)', () => {
   test(
     'a whole order life through the wsdl-generated proxy: every step passes',
     async () => {
-      // 1. Generate the proxy from the WSDL this server serves.
+      // 1. Generate the proxies from the WSDLs this server serves.
       await proxy();
+      await serviceProxies();
 
-      // 2. Compile it with the program.
+      // 2. Compile them with the program (System.Web.Extensions: JavaScriptSerializer for the control API's JSON).
       copyFileSync(SOURCE, join(workDir, 'OrderLife.cs'));
       const cc = await run(
         MCS,
-        ['-nologo', '-out:OrderLife.exe', '-r:System.Web.Services', '-r:System.Xml', 'Proxy.cs', 'OrderLife.cs'],
+        [
+          '-nologo',
+          '-out:OrderLife.exe',
+          '-r:System.Web.Services',
+          '-r:System.Xml',
+          '-r:System.Web.Extensions',
+          'Proxy.cs',
+          'PackagingProxy.cs',
+          'ArchiveProxy.cs',
+          'OrderLife.cs',
+        ],
         120_000,
         workDir,
       );

@@ -6,7 +6,8 @@ import { report, run } from '../helpers/run-program';
 
 /**
  * Interop: a whole order's life driven by a real Java JAX-WS client. The Debian `jaxws` package's
- * wsimport generates the classes from the WSDL this server serves (`-Xnocompile -keep`, since its own
+ * wsimport generates the classes from the WSDLs this server serves (DocumentService v3, and PackagingService
+ * v4 and ArchiveService v3 for the package of the signed order; `-Xnocompile -keep`, since its own
  * compile step does not find the JAX-WS/JAXB APIs that Java 11+ no longer ships), javac compiles them
  * with test/interop/java/OrderLife.java against /usr/share/java/* (jaxws-rt, jaxb, saaj, ...), and java
  * runs it. OrderLife prints one `PASS <step>` or `FAIL <step>: reason` line per step and exits non-zero
@@ -22,8 +23,14 @@ const SOURCE = join(__dirname, 'java', 'OrderLife.java');
 const SCENARIO = join(__dirname, '..', '..', 'fixtures', 'interop', 'scenario.properties');
 const BUILD_TIMEOUT_MS = 120_000;
 const RUN_TIMEOUT_MS = 120_000;
+/** The served WSDLs OrderLife's classes are generated from, each into its own package. */
+const WSDLS = [
+  ['com.signicat.document.v3', '/ws/documentservice-v3?wsdl'],
+  ['com.signicat.packaging.v4', '/ws/packagingservice-v4?wsdl'],
+  ['com.signicat.archive.v3', '/ws/archiveservice-v3?wsdl'],
+] as const;
 /** The number of steps OrderLife reports; a step that silently disappears must fail this test. */
-const STEPS = 16;
+const STEPS = 24;
 
 
 function javaFiles(dir: string): string[] {
@@ -69,19 +76,27 @@ test(
     mkdirSync(src);
     mkdirSync(classes);
 
-    const wsimport = await run(
-      'wsimport',
-      ['-Xnocompile', '-keep', '-s', src, '-d', src, '-p', 'com.signicat.document.v3', `${server.url}/ws/documentservice-v3?wsdl`],
-      BUILD_TIMEOUT_MS,
-    );
-    const generated = wsimport.status === 0 ? javaFiles(src) : [];
-    if (wsimport.status !== 0 || generated.length === 0) console.log(report('wsimport', wsimport));
-    expect(wsimport.status).toBe(0);
+    // One package per service, as a client generating from Signicat's WSDLs would keep them apart.
+    for (const [pkg, path] of WSDLS) {
+      const wsimport = await run(
+        'wsimport',
+        ['-Xnocompile', '-keep', '-s', src, '-d', src, '-p', pkg, `${server.url}${path}`],
+        BUILD_TIMEOUT_MS,
+      );
+      if (wsimport.status !== 0) console.log(report(`wsimport ${path}`, wsimport));
+      expect(wsimport.status).toBe(0);
+    }
+    const generated = javaFiles(src);
+    if (generated.length === 0) console.log('wsimport generated no .java files');
     expect(generated.map((f) => f.slice(src.length + 1))).toEqual(
       expect.arrayContaining([
         join('com', 'signicat', 'document', 'v3', 'DocumentService.java'),
         join('com', 'signicat', 'document', 'v3', 'SdsDocument.java'),
         join('com', 'signicat', 'document', 'v3', 'ProvidedDocument.java'),
+        join('com', 'signicat', 'packaging', 'v4', 'PackagingService.java'),
+        join('com', 'signicat', 'packaging', 'v4', 'CreatePackageRequest.java'),
+        join('com', 'signicat', 'archive', 'v3', 'ArchiveService.java'),
+        join('com', 'signicat', 'archive', 'v3', 'DocumentData.java'),
       ]),
     );
 
@@ -102,5 +117,5 @@ test(
     expect(out.status).toBe(0);
     expect(passed.length).toBeGreaterThanOrEqual(STEPS);
   },
-  2 * BUILD_TIMEOUT_MS + RUN_TIMEOUT_MS + 30_000,
+  4 * BUILD_TIMEOUT_MS + RUN_TIMEOUT_MS + 30_000,
 );

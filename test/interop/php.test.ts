@@ -6,7 +6,9 @@ import { report, run } from '../helpers/run-program';
  * Interop: a whole order's life driven by PHP's SoapClient in WSDL mode (Debian php-cli + php-soap), the
  * way legacy PHP clients talk to DocumentService v3: it downloads the served WSDL, posts to its
  * soap:address, sends polymorphic documents as SoapVar(…, SOAP_ENC_OBJECT, 'sds-document', tns) and maps
- * hyphenated element/attribute names to object properties. The order's values come from
+ * hyphenated element/attribute names to object properties. After the tasks are signed through the emulator
+ * control API, the signed order is packaged with a second SoapClient on the PackagingService v4 WSDL and
+ * read back and removed with a third on the ArchiveService v3 WSDL. The order's values come from
  * fixtures/interop/scenario.properties, passed as the second argument. test/interop/php/order_life.php prints one
  * `PASS <step>` or `FAIL <step>: reason` line per step and exits non-zero when any step failed.
  *
@@ -20,7 +22,7 @@ const SCRIPT = join(__dirname, 'php', 'order_life.php');
 const SCENARIO = join(__dirname, '..', '..', 'fixtures', 'interop', 'scenario.properties');
 const TIMEOUT_MS = 120_000;
 /** The number of steps order_life.php reports; a step that silently disappears must fail this test. */
-const STEPS = 15;
+const STEPS = 23;
 
 
 let server: RunningParaph;

@@ -5,7 +5,9 @@ import { report, run } from '../helpers/run-program';
 /**
  * Interop: a whole order's life driven by Python's zeep (Debian python3-zeep), a client that reads the
  * served WSDL at run time and is strict about what comes back (xsi:type on polymorphic documents, schema
- * types, faults). The order's values come from fixtures/interop/scenario.properties, passed as the second
+ * types, faults). After the tasks are signed through the emulator control API, the signed order is packaged
+ * with a zeep client of the PackagingService v4 WSDL and read back and removed with one of the ArchiveService
+ * v3 WSDL. The order's values come from fixtures/interop/scenario.properties, passed as the second
  * argument. test/interop/python/order_life.py prints one `PASS <step>` or `FAIL <step>: reason`
  * line per step and exits non-zero when any step failed.
  *
@@ -23,7 +25,7 @@ const SCRIPT = join(__dirname, 'python', 'order_life.py');
 const SCENARIO = join(__dirname, '..', '..', 'fixtures', 'interop', 'scenario.properties');
 const TIMEOUT_MS = 120_000;
 /** The number of steps order_life.py reports; a step that silently disappears must fail this test. */
-const STEPS = 20;
+const STEPS = 28;
 
 
 let server: RunningParaph;

@@ -1,10 +1,17 @@
 // Drives one whole DocumentService v3 order through a real .NET SOAP client (Mono's System.Web.Services,
 // i.e. the classic "Add Web Reference" / wsdl.exe proxy that legacy .NET clients of Signicat were built on).
 //
-// Build (the proxy is generated from the WSDL the server serves):
+// Build (the proxies are generated from the WSDLs the server serves; the PackagingService and ArchiveService
+// proxies get namespaces of their own, since their class names would clash with the DocumentService one's):
 //   wsdl 'BASE_URL/ws/documentservice-v3?wsdl' -out:Proxy.cs
-//   mcs -out:OrderLife.exe -r:System.Web.Services -r:System.Xml Proxy.cs OrderLife.cs
+//   wsdl 'BASE_URL/ws/packagingservice-v4?wsdl' -namespace:Paraph.Packaging -out:PackagingProxy.cs
+//   wsdl 'BASE_URL/ws/archiveservice-v3?wsdl' -namespace:Paraph.Archive -out:ArchiveProxy.cs
+//   mcs -out:OrderLife.exe -r:System.Web.Services -r:System.Xml -r:System.Web.Extensions Proxy.cs PackagingProxy.cs ArchiveProxy.cs OrderLife.cs
 //   mono OrderLife.exe BASE_URL SCENARIO_FILE
+//
+// Before the order is deleted its tasks are signed through the emulator control API (HttpWebRequest, as a
+// CI harness would), and the two signatures of its PDF are packaged through PackagingService v4 and read
+// back and removed through ArchiveService v3.
 //
 // SCENARIO_FILE is fixtures/interop/scenario.properties, the order every interop client drives (Java, .NET,
 // PHP, Python): flat key=value lines, UTF-8, # comments. Every value it defines is read from there.
@@ -263,6 +270,87 @@ public static class OrderLife
             },
             clientreference = ClientRef,
         };
+    }
+
+    // ---- the control API, packaging and archive helpers ----------------------------------------------
+
+    static string ResultUri(string rid, string tid, string did)
+    {
+        return Base + "/doc/" + Service + "/order/" + rid + "/" + tid + "/" + did + "/" + S("resultUriSuffix");
+    }
+
+    static string Field(Dictionary<string, object> json, string key)
+    {
+        object v;
+        return json != null && json.TryGetValue(key, out v) && v != null ? v.ToString() : null;
+    }
+
+    /** Each task is signed by its own subject: the control API refuses a signer whose national id is not the subject's. */
+    static Dictionary<string, object> Signer(string tid)
+    {
+        string p = tid == Task1 ? "task1Subject" : "refSubject";
+        return new Dictionary<string, object> { { "nationalId", S(p + "NationalId") }, { "firstName", S(p + "FirstName") }, { "lastName", S(p + "LastName") } };
+    }
+
+    /**
+     * POST …/tasks/{tid}/sign with HttpWebRequest and a JSON body (JavaScriptSerializer, System.Web.Extensions).
+     * Credentials through NetworkCredential: the first POST is answered 401 and resent with Basic. An error
+     * status is a WebException whose Response still carries the JSON answer.
+     */
+    static KeyValuePair<HttpStatusCode, Dictionary<string, object>> ControlSign(string rid, string tid)
+    {
+        var json = new System.Web.Script.Serialization.JavaScriptSerializer();
+        byte[] body = new UTF8Encoding(false).GetBytes(json.Serialize(new Dictionary<string, object> { { "method", S("signMethod") }, { "signer", Signer(tid) } }));
+        var req = (HttpWebRequest)WebRequest.Create(Base + "/emulator/v1/" + Service + "/requests/" + rid + "/tasks/" + tid + "/sign");
+        req.Method = "POST";
+        req.ContentType = "application/json";
+        req.Credentials = new NetworkCredential(Service, Password);
+        req.Timeout = 60000;
+        using (var s = req.GetRequestStream()) s.Write(body, 0, body.Length);
+        HttpWebResponse res;
+        try { res = (HttpWebResponse)req.GetResponse(); }
+        catch (WebException e)
+        {
+            res = e.Response as HttpWebResponse;
+            if (res == null) throw;
+        }
+        using (res)
+        using (var r = new StreamReader(res.GetResponseStream(), Encoding.UTF8))
+        {
+            string text = r.ReadToEnd();
+            True((res.ContentType ?? "").StartsWith("application/json"), "sign " + tid + ": Content-Type " + Show(res.ContentType) + ", body " + text);
+            var parsed = json.DeserializeObject(text) as Dictionary<string, object>;
+            True(parsed != null, "sign " + tid + ": not a JSON object: " + text);
+            return new KeyValuePair<HttpStatusCode, Dictionary<string, object>>(res.StatusCode, parsed);
+        }
+    }
+
+    /**
+     * create-package with one `sdo` per URI. The wsdl proxy maps the repeated choice (sdo | sdo-extended) to
+     * `object[] Items` with one [XmlElement] per alternative: a documentid in it is written as <sdo>, an
+     * sdoextended as <sdo-extended>; anything else fails at serialization.
+     */
+    static Paraph.Packaging.createpackageresponse CreatePackage(Paraph.Packaging.PackagingService p, List<string> uris, string method, bool toArchive)
+    {
+        var res = p.createpackage(new Paraph.Packaging.createpackagerequest
+        {
+            version = S("packagingVersion"), service = Service, password = Password,
+            validationpolicy = S("validationPolicy"), packagingmethod = method, sendresulttoarchive = toArchive,
+            Items = uris.Select(u => (object)new Paraph.Packaging.documentid { uridocumentid = u }).ToArray(),
+        });
+        True(res != null, "create-package returned nothing");
+        return res;
+    }
+
+    static bool StartsWith(byte[] data, string prefix)
+    {
+        byte[] p = Encoding.ASCII.GetBytes(prefix);
+        return data != null && data.Length >= p.Length && data.Take(p.Length).SequenceEqual(p);
+    }
+
+    static string Head(byte[] data)
+    {
+        return data == null ? "null" : Show(Encoding.GetEncoding("iso-8859-1").GetString(data, 0, Math.Min(16, data.Length)));
     }
 
     public static int Main(string[] args)
@@ -631,6 +719,153 @@ public static class OrderLife
                 filter = new taskfilter { criteria = new[] { Criteria(taskfilterfield.requestid, RequestId) } },
             });
             Eq(c == null ? null : c.count, "0", "other service getTaskCount");
+        });
+
+        // ---- signing through the control API, packaging (PackagingService v4), the archive (ArchiveService v3) ----
+
+        Dictionary<string, string[]> signed = null;
+        List<string> sdoUris = null;
+        Paraph.Packaging.PackagingService packaging = null;
+        Paraph.Archive.ArchiveService archive = null;
+        string packageId = null, archiveId = null;
+
+        Step("control API: task_2 before task_1 -> 409 TASK_DEPENDENCIES_PENDING; task_1 then task_2 sign -> completed, result URIs", () =>
+        {
+            Need(RequestId);
+            var first = ControlSign(RequestId, Task2);
+            Eq((int)first.Key + " " + Field(first.Value, "code"), S("dependencyPendingStatus") + " " + S("dependencyPendingCode"), "task_2 signed first");
+            var docs = new Dictionary<string, string[]> { { Task1, new[] { SdsDoc, TextDoc } }, { Task2, new[] { SdsDoc } } };
+            foreach (var tid in new[] { Task1, Task2 })
+            {
+                var res = ControlSign(RequestId, tid);
+                Eq((int)res.Key, 200, "sign " + tid + ": HTTP status (" + Show(res.Value) + ")");
+                SeqEq(new[] { Field(res.Value, "requestId"), Field(res.Value, "taskId"), Field(res.Value, "status") },
+                    new[] { RequestId, tid, S("signedStatus") }, "sign " + tid);
+                var got = new List<string>();
+                object list;
+                if (res.Value.TryGetValue("documents", out list) && list is object[])
+                    foreach (object d in (object[])list)
+                    {
+                        var m = (Dictionary<string, object>)d;
+                        got.Add(Field(m, "documentId") + " " + Field(m, "action") + " " + Field(m, "resultUri"));
+                    }
+                SeqEq(got, docs[tid].Select(d => d + " sign " + ResultUri(RequestId, tid, d)), "sign " + tid + ": documents");
+            }
+            signed = docs;
+        });
+
+        Step("getStatus after signing: task_1 and task_2 completed with a result-uri per signed document, task_3 still deleted", () =>
+        {
+            Need(RequestId, signed);
+            var by = ByTask(Status(RequestId));
+            var done = (taskstatus)Enum.Parse(typeof(taskstatus), S("signedStatus"));
+            SeqEq(new[] { by[Task1].taskstatus, by[Task2].taskstatus, by[Task3].taskstatus }, new[] { done, done, taskstatus.deleted }, "statuses");
+            var uris = new List<string>();
+            foreach (var kv in signed)
+            {
+                SeqEq(Arr(by[kv.Key].documentstatus).Select(d => d.id + " " + d.originaluri + " " + d.resulturi),
+                    kv.Value.Select(d => d + " " + OriginalUri(RequestId, kv.Key, d) + " " + ResultUri(RequestId, kv.Key, d)),
+                    kv.Key + " document-status");
+                uris.AddRange(Arr(by[kv.Key].documentstatus).Where(d => d.id == SdsDoc).Select(d => d.resulturi));
+            }
+            SeqEq(Arr(by[Task3].documentstatus).Select(d => d.resulturi), new string[] { null }, "task_3 result-uri");
+            // The result is the LTV-SDO, served with the service's credentials.
+            using (var wc = new WebClient())
+            {
+                wc.Credentials = new NetworkCredential(Service, Password);
+                wc.DownloadData(ResultUri(RequestId, Task1, SdsDoc));
+                Eq(wc.ResponseHeaders["Content-Type"], "application/x-ltv-sdo", "GET task_1 result-uri Content-Type");
+            }
+            sdoUris = uris;
+        });
+
+        Step("proxies: wsdl-generated PackagingService and ArchiveService point at the served soap:address", () =>
+        {
+            var p = new Paraph.Packaging.PackagingService { Timeout = 60000 };
+            Eq(p.Url, Base + "/ws/packagingservice-v4", "packaging proxy Url (from soap:address)");
+            var a = new Paraph.Archive.ArchiveService { Timeout = 60000 };
+            Eq(a.Url, Base + "/ws/archiveservice-v3", "archive proxy Url (from soap:address)");
+            packaging = p;
+            archive = a;
+        });
+
+        Step("create-package: uri-document-id = the two result-uris of the sds PDF -> one package, an SDS id", () =>
+        {
+            Need(sdoUris, packaging);
+            Eq(sdoUris.Count, 2, "result-uris of the sds PDF");
+            var res = CreatePackage(packaging, sdoUris, S("packagingMethod"), false);
+            Eq(res.error == null ? null : res.error.code + ": " + res.error.message, null, "error");
+            True(res.id != null && IdRe.IsMatch(res.id), "id " + Show(res.id) + " is not a 58-char id");
+            packageId = res.id;
+        });
+
+        Step("SDS: GET the package -> Content-Type application/x-pades, a PDF", () =>
+        {
+            Need(packageId);
+            using (var wc = new WebClient())
+            {
+                wc.Credentials = new NetworkCredential(Service, Password);
+                byte[] got = wc.DownloadData(Base + "/doc/" + Service + "/sds/" + packageId);
+                Eq(wc.ResponseHeaders["Content-Type"], S("packageContentType"), "Content-Type");
+                True(StartsWith(got, S("packageMagic")), "body starts with " + Head(got));
+                True(got.Length > Pdf.Length, "package of " + got.Length + " bytes is not bigger than the original");
+            }
+        });
+
+        Step("create-package with an unsupported packaging-method -> in-band error PACKAGING_METHOD_UNSUPPORTED, no id", () =>
+        {
+            Need(sdoUris, packaging);
+            var res = CreatePackage(packaging, sdoUris, S("badPackagingMethod"), false);
+            Eq(res.id, null, "id");
+            True(res.error != null, "no error");
+            Eq(res.error.code, S("badPackagingMethodCode"), "error code");
+            True(!string.IsNullOrEmpty(res.error.message), "error without a message");
+        });
+
+        Step("create-package send-result-to-archive=true -> archive id; getDocument = GET /doc/demo/archive/{id}", () =>
+        {
+            Need(sdoUris, packaging, archive);
+            var res = CreatePackage(packaging, sdoUris, S("packagingMethod"), true);
+            Eq(res.error == null ? null : res.error.code + ": " + res.error.message, null, "error");
+            True(res.id != null && IdRe.IsMatch(res.id), "id " + Show(res.id) + " is not a 58-char id");
+            var got = archive.getDocument(new Paraph.Archive.getdocumentrequest
+            {
+                version = S("archiveVersion"), service = Service, password = Password, archiveid = res.id,
+            });
+            True(got != null && got.documentdata != null, "no document-data");
+            var data = got.documentdata;
+            SeqEq(new[] { data.archiveid, data.mimetype }, new[] { res.id, S("packageContentType") }, "document-data");
+            True(StartsWith(data.data, S("packageMagic")), "data starts with " + Head(data.data));
+            using (var wc = new WebClient())
+            {
+                wc.Credentials = new NetworkCredential(Service, Password);
+                byte[] body = wc.DownloadData(Base + "/doc/" + Service + "/archive/" + res.id);
+                Eq(wc.ResponseHeaders["Content-Type"], S("packageContentType"), "GET archive Content-Type");
+                True(body.SequenceEqual(data.data), "HTTP gave " + body.Length + " bytes, getDocument " + data.data.Length + ", not the same");
+            }
+            archiveId = res.id;
+        });
+
+        Step("removeDocument: [package, unknown id] -> only the package id; again -> none; getDocument then faults", () =>
+        {
+            Need(archiveId, archive);
+            var req = new Paraph.Archive.removedocumentrequest
+            {
+                version = S("archiveVersion"), service = Service, password = Password, archiveid = new[] { archiveId, S("unknownArchiveId") },
+            };
+            // remove-document-response holds nothing but archive-id*: the proxy returns it as string[] ([XmlArray]
+            // + [XmlArrayItem("archive-id")] on the return value), an empty array when nothing was removed.
+            SeqEq(Arr(archive.removeDocument(req)), new[] { archiveId }, "removed");
+            SeqEq(Arr(archive.removeDocument(req)), new string[0], "removed again");
+            try
+            {
+                archive.getDocument(new Paraph.Archive.getdocumentrequest { version = S("archiveVersion"), service = Service, password = Password, archiveid = archiveId });
+                throw new AssertFailed("getDocument of a removed id: expected a SoapException");
+            }
+            catch (SoapException e)
+            {
+                True(!string.IsNullOrEmpty(e.Message), "fault without a message");
+            }
         });
 
         Step("deleteRequest: deleted = 1, every task deleted, again = 0", () =>

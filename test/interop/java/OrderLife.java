@@ -1,4 +1,18 @@
 import com.signicat.document.v3.*;
+// The PackagingService and ArchiveService classes are imported one by one: both packages have names that
+// clash with an on-demand import (com.signicat.packaging.v4.Error with java.lang.Error,
+// com.signicat.archive.v3.DocumentData with com.signicat.document.v3.DocumentData); those two are written
+// fully qualified.
+import com.signicat.archive.v3.ArchiveEndPoint;
+import com.signicat.archive.v3.ArchiveService;
+import com.signicat.archive.v3.GetDocumentRequest;
+import com.signicat.archive.v3.GetDocumentResponse;
+import com.signicat.archive.v3.RemoveDocumentRequest;
+import com.signicat.packaging.v4.CreatePackageRequest;
+import com.signicat.packaging.v4.CreatePackageResponse;
+import com.signicat.packaging.v4.DocumentId;
+import com.signicat.packaging.v4.PackagingEndPoint;
+import com.signicat.packaging.v4.PackagingService;
 
 import java.io.ByteArrayOutputStream;
 import java.io.FileInputStream;
@@ -10,10 +24,15 @@ import java.math.BigInteger;
 import java.net.Authenticator;
 import java.net.HttpURLConnection;
 import java.net.PasswordAuthentication;
+import java.net.URI;
 import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +44,11 @@ import java.util.regex.Pattern;
 /**
  * Drives one whole DocumentService v3 order through a JAX-WS (wsimport) client, the way a legacy Java
  * client would. Usage: java -cp "classes:/usr/share/java/*" OrderLife BASE_URL [SCENARIO_FILE]
+ *
+ * Before the order is deleted its tasks are signed through the emulator control API (java.net.http, as a
+ * CI harness would), and the two signatures of its PDF are packaged through PackagingService v4 and read
+ * back and removed through ArchiveService v3, with classes wsimport generated from those services' served
+ * WSDLs (packages com.signicat.packaging.v4 and com.signicat.archive.v3).
  *
  * The order's values (credentials, documents, subjects, task ids, ...) come from the scenario file shared
  * by every interop client (fixtures/interop/scenario.properties, relative to the working directory, by
@@ -663,6 +687,153 @@ public final class OrderLife {
             eq(port.getTaskCount(c).getCount(), BigInteger.ZERO, "other service getTaskCount");
         });
 
+        // ---- signing through the control API, packaging (PackagingService v4), the archive (ArchiveService v3) ----
+
+        step("control API: task_2 before task_1 -> 409 TASK_DEPENDENCIES_PENDING; task_1 then task_2 sign -> completed, result URIs", () -> {
+            String rid = need("request_id");
+            Object[] first = controlSign(rid, T2);
+            eq(Arrays.asList(first[0], ((Map<?, ?>) first[1]).get("code")),
+                    Arrays.<Object>asList(Integer.parseInt(sc("dependencyPendingStatus")), sc("dependencyPendingCode")), "task_2 signed first");
+            Map<String, List<String>> signed = new java.util.LinkedHashMap<>();
+            signed.put(T1, Arrays.asList(DOC_SDS, DOC_TEXT));
+            signed.put(T2, Arrays.asList(DOC_SDS));
+            for (Map.Entry<String, List<String>> e : signed.entrySet()) {
+                String tid = e.getKey();
+                Object[] res = controlSign(rid, tid);
+                Map<?, ?> answer = (Map<?, ?>) res[1];
+                eq(res[0], 200, "sign " + tid + ": HTTP status (" + answer + ")");
+                eq(Arrays.asList(answer.get("requestId"), answer.get("taskId"), answer.get("status")),
+                        Arrays.<Object>asList(rid, tid, sc("signedStatus")), "sign " + tid);
+                List<String> got = new ArrayList<>();
+                for (Object d : (List<?>) answer.get("documents")) {
+                    Map<?, ?> m = (Map<?, ?>) d;
+                    got.add(m.get("documentId") + " " + m.get("action") + " " + m.get("resultUri"));
+                }
+                List<String> want = new ArrayList<>();
+                for (String did : e.getValue()) want.add(did + " sign " + resultUri(rid, tid, did));
+                eq(got, want, "sign " + tid + ": documents");
+            }
+            state.put("signed", signed);
+        });
+
+        step("getStatus after signing: task_1 and task_2 completed with a result-uri per signed document, task_3 still deleted", () -> {
+            String rid = need("request_id");
+            Map<String, List<String>> signed = need("signed");
+            Map<String, TaskStatusInfo> by = byTask(status(rid));
+            TaskStatus done = TaskStatus.fromValue(sc("signedStatus"));
+            eq(Arrays.asList(by.get(T1).getTaskStatus(), by.get(T2).getTaskStatus(), by.get(T3).getTaskStatus()),
+                    Arrays.asList(done, done, TaskStatus.DELETED), "statuses");
+            List<String> sdoUris = new ArrayList<>();
+            for (Map.Entry<String, List<String>> e : signed.entrySet()) {
+                String tid = e.getKey();
+                List<String> got = new ArrayList<>();
+                List<String> want = new ArrayList<>();
+                for (DocumentStatus d : by.get(tid).getDocumentStatus()) {
+                    got.add(d.getId() + " " + d.getOriginalUri() + " " + d.getResultUri());
+                    if (DOC_SDS.equals(d.getId())) sdoUris.add(d.getResultUri());
+                }
+                for (String did : e.getValue()) want.add(did + " " + originalUri(rid, tid, did) + " " + resultUri(rid, tid, did));
+                eq(got, want, tid + " document-status");
+            }
+            eq(by.get(T3).getDocumentStatus().get(0).getResultUri(), null, "task_3 result-uri");
+            // The result is the LTV-SDO, served with the service's credentials.
+            HttpResponse<byte[]> sdo = httpGet(resultUri(rid, T1, DOC_SDS));
+            eq(Arrays.asList(sdo.statusCode(), sdo.headers().firstValue("Content-Type").orElse(null)),
+                    Arrays.<Object>asList(200, "application/x-ltv-sdo"), "GET task_1 result-uri");
+            state.put("sdo_uris", sdoUris);
+        });
+
+        step("wsdl: PackagingService v4 and ArchiveService v3 built from the served WSDLs (own packages), ports ready", () -> {
+            PackagingService ps = new PackagingService(new URL(base + "/ws/packagingservice-v4?wsdl"));
+            PackagingEndPoint pp = ps.getPackagingEndPointImplPort();
+            eq(((javax.xml.ws.BindingProvider) pp).getRequestContext().get(javax.xml.ws.BindingProvider.ENDPOINT_ADDRESS_PROPERTY),
+                    base + "/ws/packagingservice-v4", "packaging endpoint address");
+            ArchiveService as = new ArchiveService(new URL(base + "/ws/archiveservice-v3?wsdl"));
+            ArchiveEndPoint ap = as.getArchiveEndPointImplPort();
+            eq(((javax.xml.ws.BindingProvider) ap).getRequestContext().get(javax.xml.ws.BindingProvider.ENDPOINT_ADDRESS_PROPERTY),
+                    base + "/ws/archiveservice-v3", "archive endpoint address");
+            state.put("packaging", pp);
+            state.put("archive", ap);
+        });
+
+        step("create-package: uri-document-id = the two result-uris of the sds PDF -> one package, an SDS id", () -> {
+            List<String> uris = need("sdo_uris");
+            eq(uris.size(), 2, "result-uris of the sds PDF");
+            CreatePackageResponse res = createPackage(uris, sc("packagingMethod"), false);
+            com.signicat.packaging.v4.Error err = res.getError();
+            eq(err == null ? null : err.getCode() + ": " + err.getMessage(), null, "error");
+            String id = res.getId();
+            check(id != null && ID_RE.matcher(id).matches(), "id " + id + " is not a 58-char id");
+            state.put("package_id", id);
+        });
+
+        step("SDS: GET the package -> Content-Type application/x-pades, a PDF", () -> {
+            String id = need("package_id");
+            HttpResponse<byte[]> res = httpGet(base + "/doc/" + SERVICE + "/sds/" + id);
+            eq(res.statusCode(), 200, "HTTP status");
+            eq(res.headers().firstValue("Content-Type").orElse(null), sc("packageContentType"), "Content-Type");
+            check(startsWith(res.body(), sc("packageMagic")), "body starts with " + head(res.body()));
+            check(res.body().length > PDF.length, "package of " + res.body().length + " bytes is not bigger than the original");
+        });
+
+        step("create-package with an unsupported packaging-method -> in-band error PACKAGING_METHOD_UNSUPPORTED, no id", () -> {
+            List<String> uris = need("sdo_uris");
+            CreatePackageResponse res = createPackage(uris, sc("badPackagingMethod"), false);
+            eq(res.getId(), null, "id");
+            com.signicat.packaging.v4.Error err = res.getError();
+            check(err != null, "no error");
+            eq(err.getCode(), sc("badPackagingMethodCode"), "error code");
+            check(err.getMessage() != null && !err.getMessage().isEmpty(), "error without a message");
+        });
+
+        step("create-package send-result-to-archive=true -> archive id; getDocument = GET /doc/demo/archive/{id}", () -> {
+            List<String> uris = need("sdo_uris");
+            ArchiveEndPoint archive = need("archive");
+            CreatePackageResponse res = createPackage(uris, sc("packagingMethod"), true);
+            com.signicat.packaging.v4.Error err = res.getError();
+            eq(err == null ? null : err.getCode() + ": " + err.getMessage(), null, "error");
+            String id = res.getId();
+            check(id != null && ID_RE.matcher(id).matches(), "id " + id + " is not a 58-char id");
+            GetDocumentRequest r = new GetDocumentRequest();
+            r.setVersion(sc("archiveVersion"));
+            r.setService(SERVICE);
+            r.setPassword(PASSWORD);
+            r.setArchiveId(id);
+            com.signicat.archive.v3.DocumentData data = archive.getDocument(r).getDocumentData();
+            check(data != null, "no document-data");
+            eq(Arrays.asList(data.getArchiveId(), data.getMimeType()), Arrays.asList(id, sc("packageContentType")), "document-data");
+            check(startsWith(data.getData(), sc("packageMagic")), "data starts with " + head(data.getData()));
+            HttpResponse<byte[]> http = httpGet(base + "/doc/" + SERVICE + "/archive/" + id);
+            eq(Arrays.asList(http.statusCode(), http.headers().firstValue("Content-Type").orElse(null)),
+                    Arrays.<Object>asList(200, sc("packageContentType")), "GET archive");
+            check(Arrays.equals(http.body(), data.getData()),
+                    "HTTP gave " + http.body().length + " bytes, getDocument " + data.getData().length + ", not the same");
+            state.put("archive_id", id);
+        });
+
+        step("removeDocument: [package, unknown id] -> only the package id; again -> none; getDocument then faults", () -> {
+            String id = need("archive_id");
+            ArchiveEndPoint archive = need("archive");
+            RemoveDocumentRequest r = new RemoveDocumentRequest();
+            r.setVersion(sc("archiveVersion"));
+            r.setService(SERVICE);
+            r.setPassword(PASSWORD);
+            r.getArchiveId().addAll(Arrays.asList(id, sc("unknownArchiveId")));
+            eq(archive.removeDocument(r).getArchiveId(), Arrays.asList(id), "removed");
+            eq(archive.removeDocument(r).getArchiveId(), new ArrayList<String>(), "removed again");
+            GetDocumentRequest g = new GetDocumentRequest();
+            g.setVersion(sc("archiveVersion"));
+            g.setService(SERVICE);
+            g.setPassword(PASSWORD);
+            g.setArchiveId(id);
+            try {
+                GetDocumentResponse res = archive.getDocument(g);
+                throw new AssertionError("getDocument of a removed id: expected a SOAP fault, got " + res);
+            } catch (javax.xml.ws.soap.SOAPFaultException e) {
+                check(e.getFault().getFaultString() != null && !e.getFault().getFaultString().isEmpty(), "fault without a faultstring");
+            }
+        });
+
         step("deleteRequest: deleted = 1, then every task deleted; again deleted = 0", () -> {
             String rid = need("request_id");
             eq(delete(rid), 1, "deleted");
@@ -730,6 +901,179 @@ public final class OrderLife {
         r.setPassword(PASSWORD);
         r.getRequestId().add(rid);
         return port.deleteRequest(r).getDeleted();
+    }
+
+    // ---- the control API, packaging and archive helpers ----------------------------------------------
+
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(java.time.Duration.ofSeconds(30)).build();
+
+    static String basicAuth() {
+        return "Basic " + Base64.getEncoder().encodeToString((SERVICE + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static HttpResponse<byte[]> httpGet(String url) throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(url)).header("Authorization", basicAuth())
+                .timeout(java.time.Duration.ofSeconds(60)).GET().build();
+        return HTTP.send(req, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** Each task is signed by its own subject: the control API refuses a signer whose national id is not the subject's. */
+    static String[] signer(String tid) {
+        String p = tid.equals(T1) ? "task1Subject" : "refSubject";
+        return new String[] {sc(p + "NationalId"), sc(p + "FirstName"), sc(p + "LastName")};
+    }
+
+    /** POST …/tasks/{tid}/sign with java.net.http and a JSON body: {HTTP status, the parsed JSON answer}. */
+    static Object[] controlSign(String rid, String tid) throws Exception {
+        String[] s = signer(tid);
+        String body = "{\"method\":" + Json.quote(sc("signMethod")) + ",\"signer\":{\"nationalId\":" + Json.quote(s[0])
+                + ",\"firstName\":" + Json.quote(s[1]) + ",\"lastName\":" + Json.quote(s[2]) + "}}";
+        HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/emulator/v1/" + SERVICE + "/requests/" + rid + "/tasks/" + tid + "/sign"))
+                .header("Authorization", basicAuth()).header("Content-Type", "application/json")
+                .timeout(java.time.Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
+        HttpResponse<String> res = HTTP.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        String type = res.headers().firstValue("Content-Type").orElse("");
+        check(type.startsWith("application/json"), "sign " + tid + ": Content-Type " + type + ", body " + res.body());
+        return new Object[] {res.statusCode(), Json.parse(res.body())};
+    }
+
+    static String resultUri(String rid, String tid, String did) {
+        return base + "/doc/" + SERVICE + "/order/" + rid + "/" + tid + "/" + did + "/" + sc("resultUriSuffix");
+    }
+
+    /**
+     * create-package with one `sdo` per URI. wsimport maps the repeated choice (sdo-extended | sdo) to
+     * List<Object> getSdoExtendedOrSdo() with @XmlElements: a DocumentId in it is written as <sdo>, an
+     * SdoExtended as <sdo-extended> (the two have different types, so no JAXBElement is needed).
+     */
+    static CreatePackageResponse createPackage(List<String> uris, String method, boolean toArchive) throws Skip {
+        PackagingEndPoint packaging = need("packaging");
+        CreatePackageRequest r = new CreatePackageRequest();
+        r.setVersion(sc("packagingVersion"));
+        r.setService(SERVICE);
+        r.setPassword(PASSWORD);
+        r.setValidationPolicy(sc("validationPolicy"));
+        r.setPackagingMethod(method);
+        r.setSendResultToArchive(toArchive);
+        for (String uri : uris) {
+            DocumentId sdo = new DocumentId();
+            sdo.setUriDocumentId(uri);
+            r.getSdoExtendedOrSdo().add(sdo);
+        }
+        CreatePackageResponse res = packaging.createPackage(r);
+        check(res != null, "create-package returned null");
+        return res;
+    }
+
+    static boolean startsWith(byte[] data, String prefix) {
+        byte[] p = prefix.getBytes(StandardCharsets.US_ASCII);
+        return data != null && data.length >= p.length && Arrays.equals(Arrays.copyOf(data, p.length), p);
+    }
+
+    static String head(byte[] data) {
+        return data == null ? "null" : "\"" + new String(Arrays.copyOf(data, Math.min(16, data.length)), StandardCharsets.ISO_8859_1) + "\"";
+    }
+
+    /** The JDK has no JSON API: a small reader (objects, arrays, strings, numbers, booleans, null) for the control API's answers. */
+    static final class Json {
+        private final String s;
+        private int i;
+
+        private Json(String s) { this.s = s; }
+
+        static Object parse(String text) {
+            Json j = new Json(text);
+            Object v = j.value();
+            j.ws();
+            if (j.i != j.s.length()) throw new IllegalArgumentException("trailing text in JSON at " + j.i);
+            return v;
+        }
+
+        static String quote(String v) {
+            StringBuilder b = new StringBuilder("\"");
+            for (char c : v.toCharArray()) {
+                if (c == '"' || c == '\\') b.append('\\').append(c);
+                else if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
+                else b.append(c);
+            }
+            return b.append('"').toString();
+        }
+
+        private void ws() { while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++; }
+
+        private void expect(char c) {
+            ws();
+            if (i >= s.length() || s.charAt(i) != c) throw new IllegalArgumentException("expected '" + c + "' in JSON at " + i);
+            i++;
+        }
+
+        private Object value() {
+            ws();
+            if (i >= s.length()) throw new IllegalArgumentException("unexpected end of JSON");
+            char c = s.charAt(i);
+            if (c == '{') {
+                Map<String, Object> m = new java.util.LinkedHashMap<>();
+                i++;
+                ws();
+                if (s.charAt(i) == '}') { i++; return m; }
+                do {
+                    ws();
+                    String k = string();
+                    expect(':');
+                    m.put(k, value());
+                    ws();
+                } while (s.charAt(i++) == ',');
+                if (s.charAt(i - 1) != '}') throw new IllegalArgumentException("expected '}' in JSON at " + (i - 1));
+                return m;
+            }
+            if (c == '[') {
+                List<Object> l = new ArrayList<>();
+                i++;
+                ws();
+                if (s.charAt(i) == ']') { i++; return l; }
+                do {
+                    l.add(value());
+                    ws();
+                } while (s.charAt(i++) == ',');
+                if (s.charAt(i - 1) != ']') throw new IllegalArgumentException("expected ']' in JSON at " + (i - 1));
+                return l;
+            }
+            if (c == '"') return string();
+            for (String lit : new String[] {"true", "false", "null"}) {
+                if (s.startsWith(lit, i)) {
+                    i += lit.length();
+                    return lit.equals("null") ? null : Boolean.valueOf(lit);
+                }
+            }
+            int start = i;
+            while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) i++;
+            if (start == i) throw new IllegalArgumentException("unexpected '" + c + "' in JSON at " + i);
+            return Double.valueOf(s.substring(start, i));
+        }
+
+        private String string() {
+            if (s.charAt(i) != '"') throw new IllegalArgumentException("expected a string in JSON at " + i);
+            StringBuilder b = new StringBuilder();
+            i++;
+            while (s.charAt(i) != '"') {
+                char c = s.charAt(i++);
+                if (c != '\\') { b.append(c); continue; }
+                char e = s.charAt(i++);
+                switch (e) {
+                    case 'n': b.append('\n'); break;
+                    case 't': b.append('\t'); break;
+                    case 'r': b.append('\r'); break;
+                    case 'b': b.append('\b'); break;
+                    case 'f': b.append('\f'); break;
+                    case 'u': b.append((char) Integer.parseInt(s.substring(i, i + 4), 16)); i += 4; break;
+                    default: b.append(e);
+                }
+            }
+            i++;
+            return b.toString();
+        }
     }
 
     static byte[] readAll(InputStream in) throws java.io.IOException {

@@ -5,6 +5,11 @@
  *
  * Usage: php order_life.php BASE_URL [SCENARIO_FILE]
  *
+ * Before the order is deleted its tasks are signed through the emulator control API (a stream context with
+ * a JSON body, as a CI harness would), and the two signatures of its PDF are packaged through
+ * PackagingService v4 and read back and removed through ArchiveService v3, each with a SoapClient of its
+ * own in WSDL mode.
+ *
  * The order's values (credentials, documents, subjects, task ids, …) come from the scenario file shared by
  * every interop client, fixtures/interop/scenario.properties by default: flat key=value lines, UTF-8, #
  * comments. It is read with plain PHP, not parse_ini_file, which mangles some values.
@@ -94,10 +99,12 @@ class Check extends Exception {}
 /** On a failed step, the last SOAP exchange goes to stderr (the test prints it). */
 function dump_last(string $name): void
 {
-    global $client;
-    if ($client instanceof SoapClient) {
-        fwrite(STDERR, "=== $name\n--- last request:\n" . substr((string) $client->__getLastRequest(), 0, 6000)
-            . "\n--- last response:\n" . substr((string) $client->__getLastResponse(), 0, 6000) . "\n");
+    global $client, $packaging, $archive;
+    foreach (['DocumentService' => $client, 'PackagingService' => $packaging ?? null, 'ArchiveService' => $archive ?? null] as $what => $c) {
+        if ($c instanceof SoapClient && $c->__getLastRequest() !== null) {
+            fwrite(STDERR, "=== $name ($what)\n--- last request:\n" . substr((string) $c->__getLastRequest(), 0, 6000)
+                . "\n--- last response:\n" . substr((string) $c->__getLastResponse(), 0, 6000) . "\n");
+        }
     }
 }
 
@@ -748,6 +755,196 @@ step('wrong password: SoapFault with the scenario fault string', function () {
     eq($f->faultstring, FAULT_STRING, 'faultstring (other service, wrong password)');
     $f = expect_fault(fn() => $c->getStatus(['service' => 'nobody', 'password' => PASSWORD, 'request-id' => [$rid]]), 'unknown service');
     eq($f->faultstring, FAULT_STRING, 'faultstring (unknown service)');
+});
+
+// ---- signing through the control API, packaging (PackagingService v4) and the archive (ArchiveService v3) ----
+
+const PACKAGING_NS = 'https://id.signicat.com/definitions/wsdl/Packaging-v4';
+const ARCHIVE_NS = 'https://id.signicat.com/definitions/wsdl/Archive-v3';
+
+/** Each task is signed by its own subject: the control API refuses a signer whose national id is not the subject's. */
+function signer(string $tid): array
+{
+    $prefix = $tid === T1 ? 'task1Subject' : 'refSubject';
+    return ['nationalId' => sc("{$prefix}NationalId"), 'firstName' => sc("{$prefix}FirstName"), 'lastName' => sc("{$prefix}LastName")];
+}
+
+/** POST …/tasks/{tid}/sign through a stream context with a JSON body: [HTTP status, decoded JSON answer]. */
+function control_sign(string $base, string $rid, string $tid): array
+{
+    $body = json_encode(['method' => sc('signMethod'), 'signer' => signer($tid)], JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR);
+    [$status, $headers, $raw] = http('POST', "$base/emulator/v1/" . SERVICE . "/requests/$rid/tasks/$tid/sign", $body,
+        ['Content-Type: application/json', basic_header(SERVICE, PASSWORD)]);
+    ok(str_starts_with($headers['content-type'] ?? '', 'application/json'),
+        "sign $tid: Content-Type " . show($headers['content-type'] ?? null) . ', body ' . substr($raw, 0, 300));
+    return [$status, json_decode($raw, true, 512, JSON_THROW_ON_ERROR)];
+}
+
+function result_uri(string $base, string $rid, string $tid, string $did): string
+{
+    return "$base/doc/" . SERVICE . "/order/$rid/$tid/$did/" . sc('resultUriSuffix');
+}
+
+/** @var SoapClient|null $packaging */
+$packaging = null;
+/** @var SoapClient|null $archive */
+$archive = null;
+
+/**
+ * create-package with one `sdo` per URI. __getTypes() shows the repeated choice (sdo | sdo-extended) as two
+ * single members; a list under 'sdo' is written as repeated <sdo> elements. The operation name has a
+ * hyphen, so it is called with __soapCall.
+ */
+function create_package(array $uris, ?string $method = null, bool $toArchive = false): stdClass
+{
+    global $packaging;
+    if ($packaging === null) {
+        throw new Skip('needs the PackagingService SoapClient');
+    }
+    $res = $packaging->__soapCall('create-package', [[
+        'version' => sc('packagingVersion'), 'service' => SERVICE, 'password' => PASSWORD,
+        'validation-policy' => sc('validationPolicy'), 'packaging-method' => $method ?? sc('packagingMethod'),
+        'send-result-to-archive' => $toArchive,
+        'sdo' => array_map(fn($u) => ['uri-document-id' => $u], $uris),
+    ]]);
+    ok($res instanceof stdClass, 'create-package result is not an object: ' . show($res));
+    return $res;
+}
+
+function archive_client(): SoapClient
+{
+    global $archive;
+    if ($archive === null) {
+        throw new Skip('needs the ArchiveService SoapClient');
+    }
+    return $archive;
+}
+
+step('control API: task_2 before task_1 -> 409 TASK_DEPENDENCIES_PENDING; task_1 then task_2 sign -> completed, result URIs', function () use ($BASE) {
+    global $state;
+    [$rid] = need('request_id');
+    [$status, $answer] = control_sign($BASE, $rid, T2);
+    eq([$status, $answer['code'] ?? null], [(int) sc('dependencyPendingStatus'), sc('dependencyPendingCode')], 'task_2 signed first');
+    $signed = [];
+    foreach ([T1 => [DOC_SDS, DOC_TEXT], T2 => [DOC_SDS]] as $tid => $docs) {
+        [$status, $answer] = control_sign($BASE, $rid, $tid);
+        eq($status, 200, "sign $tid: HTTP status (" . json_encode($answer) . ')');
+        eq([$answer['requestId'] ?? null, $answer['taskId'] ?? null, $answer['status'] ?? null], [$rid, $tid, sc('signedStatus')], "sign $tid");
+        eq(array_map(fn($d) => [$d['documentId'] ?? null, $d['action'] ?? null, $d['resultUri'] ?? null], $answer['documents'] ?? []),
+            array_map(fn($d) => [$d, 'sign', result_uri($BASE, $rid, $tid, $d)], $docs), "sign $tid: documents");
+        $signed[$tid] = $docs;
+    }
+    $state['signed'] = $signed;
+});
+
+step('getStatus after signing: task_1 and task_2 completed with a result-uri per signed document, task_3 still deleted', function () use ($BASE) {
+    global $state;
+    [$rid, $signed] = need('request_id', 'signed');
+    [, $by] = status_by_task($rid);
+    eq(array_map(fn($i) => g($i, 'task-status'), $by), [T1 => sc('signedStatus'), T2 => sc('signedStatus'), T3 => 'deleted'], 'statuses');
+    foreach ($signed as $tid => $docs) {
+        eq(array_map(fn($d) => [g($d, 'id'), g($d, 'original-uri'), g($d, 'result-uri')], as_list(g($by[$tid], 'document-status'))),
+            array_map(fn($d) => [$d, original_uri($BASE, $rid, $tid, $d), result_uri($BASE, $rid, $tid, $d)], $docs), "$tid document-status");
+    }
+    eq(array_map(fn($d) => g($d, 'result-uri'), as_list(g($by[T3], 'document-status'))), [null], 'task_3 result-uri');
+    // The result is the LTV-SDO, served with the service's credentials.
+    [$status, $headers] = http('GET', result_uri($BASE, $rid, T1, DOC_SDS), null, [basic_header(SERVICE, PASSWORD)]);
+    eq([$status, $headers['content-type'] ?? null], [200, 'application/x-ltv-sdo'], 'GET task_1 result-uri');
+    $uris = [];
+    foreach ([T1, T2] as $tid) {
+        foreach (as_list(g($by[$tid], 'document-status')) as $d) {
+            if (g($d, 'id') === DOC_SDS) {
+                $uris[] = g($d, 'result-uri');
+            }
+        }
+    }
+    $state['sdo_uris'] = $uris;
+});
+
+step('wsdl: SoapClients for PackagingService v4 and ArchiveService v3 from the served WSDLs', function () use ($BASE) {
+    global $packaging, $archive;
+    $opts = ['trace' => 1, 'exceptions' => true, 'cache_wsdl' => WSDL_CACHE_NONE];
+    $p = new SoapClient("$BASE/ws/packagingservice-v4?wsdl", $opts);
+    eq($p->__getFunctions(), ['create-package-response create-package(create-package-request $request)'], 'packaging operations');
+    $a = new SoapClient("$BASE/ws/archiveservice-v3?wsdl", $opts);
+    eq($a->__getFunctions(), [
+        'get-document-response getDocument(get-document-request $request)',
+        'remove-document-response removeDocument(remove-document-request $request)',
+    ], 'archive operations');
+    $packaging = $p;
+    $archive = $a;
+});
+
+step('create-package: uri-document-id = the two result-uris of the sds PDF -> one package, an SDS id', function () {
+    global $state, $packaging;
+    [$uris] = need('sdo_uris');
+    eq(count($uris), 2, 'result-uris of the sds PDF');
+    $res = create_package($uris);
+    eq(g($res, 'error'), null, 'error');
+    $id = g($res, 'id');
+    ok(is_string($id) && (bool) preg_match(ID_RE, $id), 'id ' . show($id) . ' is not a 58-char id');
+    // On the wire: the request in the Packaging-v4 namespace, two <sdo>, each with its uri-document-id.
+    $sent = $packaging->__getLastRequest();
+    $decls = ns_decls($sent, 'sent create-package');
+    ok(in_array(PACKAGING_NS, $decls, true), 'Packaging-v4 namespace not declared in the request');
+    eq(count(start_tags($sent, 'sdo')), 2, '<sdo> elements sent');
+    eq(texts($sent, 'uri-document-id'), $uris, 'uri-document-ids sent');
+    $state['package_id'] = $id;
+});
+
+step('SDS: GET the package -> Content-Type application/x-pades, a PDF', function () use ($BASE) {
+    [$id] = need('package_id');
+    [$status, $headers, $body] = http('GET', "$BASE/doc/" . SERVICE . "/sds/$id", null, [basic_header(SERVICE, PASSWORD)]);
+    eq($status, 200, 'HTTP status');
+    eq($headers['content-type'] ?? null, sc('packageContentType'), 'Content-Type');
+    ok(str_starts_with($body, sc('packageMagic')), 'body starts with ' . show(substr($body, 0, 16)));
+    ok(strlen($body) > strlen(PDF), 'package of ' . strlen($body) . ' bytes is not bigger than the original');
+});
+
+step('create-package with an unsupported packaging-method -> in-band error PACKAGING_METHOD_UNSUPPORTED, no id', function () {
+    [$uris] = need('sdo_uris');
+    $res = create_package($uris, sc('badPackagingMethod'));
+    eq(g($res, 'id'), null, 'id');
+    $err = g($res, 'error');
+    ok(is_object($err), 'no error: ' . show($res));
+    eq(g($err, 'code'), sc('badPackagingMethodCode'), 'error code');
+    ok(is_string(g($err, 'message')) && g($err, 'message') !== '', 'error without a message');
+});
+
+step('create-package send-result-to-archive=true -> archive id; getDocument = GET /doc/demo/archive/{id}', function () use ($BASE) {
+    global $state;
+    [$uris] = need('sdo_uris');
+    $a = archive_client();
+    $res = create_package($uris, null, true);
+    eq(g($res, 'error'), null, 'error');
+    $id = g($res, 'id');
+    ok(is_string($id) && (bool) preg_match(ID_RE, $id), 'id ' . show($id) . ' is not a 58-char id');
+    $got = $a->getDocument(['version' => sc('archiveVersion'), 'service' => SERVICE, 'password' => PASSWORD, 'archive-id' => $id]);
+    $data = g($got, 'document-data');
+    ok(is_object($data), 'no document-data: ' . show($got));
+    // The archive-id attribute is a property like the elements; data (xs:base64Binary) arrives decoded.
+    eq([g($data, 'archive-id'), g($data, 'mime-type')], [$id, sc('packageContentType')], 'document-data');
+    $content = g($data, 'data');
+    ok(is_string($content) && str_starts_with($content, sc('packageMagic')), 'data starts with ' . show(substr((string) $content, 0, 16)));
+    [$status, $headers, $body] = http('GET', "$BASE/doc/" . SERVICE . "/archive/$id", null, [basic_header(SERVICE, PASSWORD)]);
+    eq([$status, $headers['content-type'] ?? null], [200, sc('packageContentType')], 'GET archive');
+    ok($body === $content, 'HTTP gave ' . strlen($body) . ' bytes, getDocument ' . strlen($content) . ', not the same');
+    $state['archive_id'] = $id;
+});
+
+step('removeDocument: [package, unknown id] -> only the package id; again -> none; getDocument then faults', function () {
+    [$id] = need('archive_id');
+    $a = archive_client();
+    $remove = function () use ($a, $id) {
+        $res = $a->removeDocument(['version' => sc('archiveVersion'), 'service' => SERVICE, 'password' => PASSWORD,
+            'archive-id' => [$id, sc('unknownArchiveId')]]);
+        // An empty remove-document-response is an empty object; one archive-id a string, several an array.
+        return as_list(is_object($res) ? g($res, 'archive-id') : $res);
+    };
+    eq($remove(), [$id], 'removed');
+    eq($remove(), [], 'removed again');
+    expect_fault(fn() => $a->getDocument(['version' => sc('archiveVersion'), 'service' => SERVICE, 'password' => PASSWORD, 'archive-id' => $id]),
+        'getDocument of a removed id');
 });
 
 step('deleteRequest: deleted = 1, then getStatus shows every task deleted; deleting again -> 0', function () use ($CLIENT_REF) {

@@ -3,6 +3,10 @@
 
 Usage: /usr/bin/python3 order_life.py BASE_URL [SCENARIO]
 
+Before the order is deleted its tasks are signed through the emulator control API (urllib with a JSON body,
+as a CI harness would), and the two signatures of its PDF are packaged through PackagingService v4 and read
+back and removed through ArchiveService v3, each with a zeep client of its own.
+
 The order's values (credentials, ids, subjects, documents, ...) come from SCENARIO, the scenario file every
 interop client reads (default: fixtures/interop/scenario.properties of this repository).
 
@@ -14,6 +18,7 @@ server happens to answer.
 
 import base64
 import datetime
+import json
 from pathlib import Path
 import re
 import sys
@@ -763,6 +768,158 @@ def _():
     # demo still sees its untouched request.
     _, by = status_by_task(rid)
     eq(g(by[T1], 'task-status'), 'created', 'task_1 still created')
+
+
+# ---- signing through the control API, packaging (PackagingService v4) and the archive (ArchiveService v3) ----
+
+PACKAGING_NS = 'https://id.signicat.com/definitions/wsdl/Packaging-v4'
+ARCHIVE_NS = 'https://id.signicat.com/definitions/wsdl/Archive-v3'
+# Each task is signed by its own subject: the control API refuses a signer whose national id is not the subject's.
+SIGNERS = {
+    T1: (SC['task1SubjectNationalId'], SC['task1SubjectFirstName'], SC['task1SubjectLastName']),
+    T2: (SC['refSubjectNationalId'], SC['refSubjectFirstName'], SC['refSubjectLastName']),
+}
+packaging_history = HistoryPlugin()
+
+
+def control_sign(rid, tid):
+    """POST …/tasks/{tid}/sign with urllib and a JSON body: [HTTP status, parsed JSON answer]."""
+    national_id, first, last = SIGNERS[tid]
+    body = json.dumps({'method': SC['signMethod'], 'signer': {'nationalId': national_id, 'firstName': first, 'lastName': last}})
+    status, headers, raw = http('POST', f'{BASE}/emulator/v1/{SERVICE}/requests/{rid}/tasks/{tid}/sign', body.encode('utf-8'),
+                                {'Content-Type': 'application/json', 'Authorization': basic(SERVICE, PASSWORD)})
+    assert headers.get('Content-Type', '').startswith('application/json'), \
+        f"sign {tid}: Content-Type {headers.get('Content-Type')!r}, body {raw[:300]!r}"
+    return status, json.loads(raw)
+
+
+def result_uri(rid, tid, did):
+    return f"{BASE}/doc/{SERVICE}/order/{rid}/{tid}/{did}/{SC['resultUriSuffix']}"
+
+
+def create_package(sdo_uris, method=None, to_archive=False):
+    """create-package with one `sdo` per URI. The request's repeated choice (sdo | sdo-extended) has no
+    name of its own: zeep calls it `_value_1` and takes a list of {element name: value} dicts."""
+    return need('packaging').service['create-package'](**{
+        'version': SC['packagingVersion'], 'service': SERVICE, 'password': PASSWORD,
+        'validation-policy': SC['validationPolicy'], 'packaging-method': method or SC['packagingMethod'],
+        'send-result-to-archive': to_archive,
+        '_value_1': [{'sdo': {'uri-document-id': uri}} for uri in sdo_uris],
+    })
+
+
+@step('control API: task_2 before task_1 -> 409 TASK_DEPENDENCIES_PENDING; task_1 then task_2 sign -> completed, result URIs')
+def _():
+    rid = need('request_id')
+    status, answer = control_sign(rid, T2)
+    eq((status, answer.get('code')), (int(SC['dependencyPendingStatus']), SC['dependencyPendingCode']), 'task_2 signed first')
+    signed = {}
+    for tid, docs in ((T1, [SDS_DOC, TEXT_DOC]), (T2, [SDS_DOC])):
+        status, answer = control_sign(rid, tid)
+        eq(status, 200, f'sign {tid}: HTTP status ({answer})')
+        eq((answer.get('requestId'), answer.get('taskId'), answer.get('status')), (rid, tid, SC['signedStatus']), f'sign {tid}')
+        eq([(d.get('documentId'), d.get('action'), d.get('resultUri')) for d in answer.get('documents', [])],
+           [(d, 'sign', result_uri(rid, tid, d)) for d in docs], f'sign {tid}: documents')
+        signed[tid] = docs
+    state['signed'] = signed
+
+
+@step('getStatus after signing: task_1 and task_2 completed with a result-uri per signed document, task_3 still deleted')
+def _():
+    rid, signed = need('request_id', 'signed')
+    infos, by = status_by_task(rid)
+    eq({k: g(v, 'task-status') for k, v in by.items()}, {T1: SC['signedStatus'], T2: SC['signedStatus'], T3: 'deleted'}, 'statuses')
+    for tid, docs in signed.items():
+        eq([(g(d, 'id'), g(d, 'original-uri'), g(d, 'result-uri')) for d in as_list(g(by[tid], 'document-status'))],
+           [(d, original_uri(rid, tid, d), result_uri(rid, tid, d)) for d in docs], f'{tid} document-status')
+    eq([g(d, 'result-uri') for d in as_list(g(by[T3], 'document-status'))], [None], 'task_3 result-uri')
+    # The result is the LTV-SDO, served with the service's credentials.
+    status, headers, body = http('GET', result_uri(rid, T1, SDS_DOC), None, {'Authorization': basic(SERVICE, PASSWORD)})
+    eq((status, headers.get('Content-Type')), (200, 'application/x-ltv-sdo'), 'GET task_1 result-uri')
+    state['sdo_uris'] = [g(d, 'result-uri') for tid in (T1, T2) for d in as_list(g(by[tid], 'document-status'))
+                         if g(d, 'id') == SDS_DOC]
+
+
+@step('wsdl: zeep clients for PackagingService v4 and ArchiveService v3 from the served WSDLs')
+def _():
+    packaging = zeep.Client(f'{BASE}/ws/packagingservice-v4?wsdl', plugins=[packaging_history])
+    eq(packaging.service._binding_options['address'], f'{BASE}/ws/packagingservice-v4', 'packaging soap:address')
+    eq(set(packaging.wsdl.bindings[f'{{{PACKAGING_NS}}}PackagingServiceSoapBinding']._operations), {'create-package'},
+       'packaging operations')
+    archive = zeep.Client(f'{BASE}/ws/archiveservice-v3?wsdl')
+    eq(archive.service._binding_options['address'], f'{BASE}/ws/archiveservice-v3', 'archive soap:address')
+    eq(set(archive.wsdl.bindings[f'{{{ARCHIVE_NS}}}ArchiveServiceSoapBinding']._operations), {'getDocument', 'removeDocument'},
+       'archive operations')
+    state['packaging'] = packaging
+    state['archive'] = archive
+
+
+@step('create-package: uri-document-id = the two result-uris of the sds PDF -> one package, an SDS id')
+def _():
+    uris = need('sdo_uris')
+    eq(len(uris), 2, 'result-uris of the sds PDF')
+    res = create_package(uris)
+    eq(g(res, 'error'), None, 'error')
+    package_id = g(res, 'id')
+    assert isinstance(package_id, str) and ID_RE.match(package_id), f'id {package_id!r} is not a 58-char id'
+    # On the wire: two <sdo> in the Packaging-v4 namespace, each with its uri-document-id.
+    sent = packaging_history.last_sent['envelope']
+    eq([e.text for e in sent.findall(f'.//{{{PACKAGING_NS}}}sdo/{{{PACKAGING_NS}}}uri-document-id')], uris, 'sdo sent')
+    state['package_id'] = package_id
+
+
+@step('SDS: GET the package -> Content-Type application/x-pades, a PDF')
+def _():
+    package_id = need('package_id')
+    status, headers, body = http('GET', f'{BASE}/doc/{SERVICE}/sds/{package_id}', None, {'Authorization': basic(SERVICE, PASSWORD)})
+    eq(status, 200, 'HTTP status')
+    eq(headers.get('Content-Type'), SC['packageContentType'], 'Content-Type')
+    assert body.startswith(SC['packageMagic'].encode('ascii')), f'body starts with {body[:16]!r}'
+    assert len(body) > len(PDF), f'package of {len(body)} bytes is not bigger than the original'
+
+
+@step('create-package with an unsupported packaging-method -> in-band error PACKAGING_METHOD_UNSUPPORTED, no id')
+def _():
+    uris = need('sdo_uris')
+    res = create_package(uris, method=SC['badPackagingMethod'])
+    eq(g(res, 'id'), None, 'id')
+    err = g(res, 'error')
+    assert err is not None, 'no error'
+    eq(g(err, 'code'), SC['badPackagingMethodCode'], 'error code')
+    assert g(err, 'message'), 'error without a message'
+
+
+@step('create-package send-result-to-archive=true -> archive id; getDocument = GET /doc/demo/archive/{id}')
+def _():
+    uris, archive = need('sdo_uris', 'archive')
+    res = create_package(uris, to_archive=True)
+    eq(g(res, 'error'), None, 'error')
+    archive_id = g(res, 'id')
+    assert isinstance(archive_id, str) and ID_RE.match(archive_id), f'id {archive_id!r} is not a 58-char id'
+    # get-document-response has one child, document-data: zeep hands back that object itself.
+    data = archive.service.getDocument(version=SC['archiveVersion'], service=SERVICE, password=PASSWORD, **{'archive-id': archive_id})
+    eq(xsd_type_name(data), 'document-data', 'getDocument result type')
+    eq((g(data, 'archive-id'), g(data, 'mime-type')), (archive_id, SC['packageContentType']), 'document-data')
+    content = g(data, 'data')
+    assert isinstance(content, bytes) and content.startswith(SC['packageMagic'].encode('ascii')), f'data starts with {content[:16]!r}'
+    status, headers, body = http('GET', f'{BASE}/doc/{SERVICE}/archive/{archive_id}', None, {'Authorization': basic(SERVICE, PASSWORD)})
+    eq((status, headers.get('Content-Type')), (200, SC['packageContentType']), 'GET archive')
+    assert body == content, f'HTTP gave {len(body)} bytes, getDocument {len(content)}, not the same'
+    state['archive_id'] = archive_id
+
+
+@step('removeDocument: [package, unknown id] -> only the package id; again -> none; getDocument then faults')
+def _():
+    archive_id, archive = need('archive_id', 'archive')
+
+    def remove():
+        return as_list(archive.service.removeDocument(version=SC['archiveVersion'], service=SERVICE, password=PASSWORD,
+                                                      **{'archive-id': [archive_id, SC['unknownArchiveId']]}))
+
+    eq(remove(), [archive_id], 'removed')
+    eq(remove(), [], 'removed again')
+    expect_fault(lambda: archive.service.getDocument(version=SC['archiveVersion'], service=SERVICE, password=PASSWORD,
+                                                     **{'archive-id': archive_id}), 'getDocument of a removed id')
 
 
 @step('deleteRequest: deleted=1, then getStatus shows every task deleted')
