@@ -1,14 +1,33 @@
-import { createHash, randomBytes, sign as rsaSign, type BinaryLike, type KeyLike } from 'node:crypto';
-import { DOMParser, onWarningStopParsing, type Document, type Element, type Node, type ProcessingInstruction } from '@xmldom/xmldom';
-import { ExclusiveCanonicalization, SignedXml, type ErrorFirstCallback, type SignatureAlgorithm } from 'xml-crypto';
+import { sign as rsaSign, type KeyObject } from 'node:crypto';
+import type { Element } from '@xmldom/xmldom';
 import type { Credential } from './credential';
 import { sha256, wholeSeconds } from './der';
+import {
+  canonicalBytes,
+  canonicalDigest,
+  compareCodePoints,
+  ELEMENT,
+  escapeCanonicalAttribute,
+  escapeCanonicalText,
+  readTemplate,
+  restoreRuns,
+  restoreRunsAsString,
+  runsFromParts,
+  setAsideRuns,
+  UnacceptableXmlError,
+  type Base64Text,
+  type Runs,
+} from './exc-c14n';
+
+export { parseXmlStrict } from './exc-c14n';
+export type { Base64Text } from './exc-c14n';
 
 /**
- * XAdES baseline signatures (ETSI EN 319 132-1) enveloped in an XML document: B-B made with
- * xml-crypto, then extended in place to B-T (SignatureTimeStamp) and B-LT (CertificateValues,
- * RevocationValues). Pure: the caller supplies the time, the timestamping function and the
- * validation data; nothing here does I/O.
+ * XAdES baseline signatures (ETSI EN 319 132-1) enveloped in an XML document: B-B, extended to B-T
+ * (SignatureTimeStamp) and B-LT (CertificateValues, RevocationValues). The signature is written as
+ * text here and its canonical forms computed alongside; the document is canonicalised by
+ * exc-c14n.ts, the same code that verifies seals. Pure: the caller supplies the time, the
+ * timestamping function and the validation data; nothing here does I/O.
  */
 
 export const XMLDSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
@@ -95,17 +114,20 @@ export function xadesIds(signatureId: string): {
  * signing: SignatureTimeStamp over the canonical ds:SignatureValue, then CertificateValues and
  * RevocationValues.
  *
- * Large base64 text (an embedded PDF, typically) never enters the DOM: see `setAsideBulkText`.
- * Refused: a DOCTYPE, and processing instructions (see `refuseProcessingInstructions`).
+ * The document's text is kept as it is, byte for byte: the signature is inserted before the end tag
+ * of the root element (a root written `<a/>` becomes `<a>…</a>`). Large base64 text never enters the
+ * DOM (see exc-c14n.ts). Refused, besides what is not well-formed: a DOCTYPE, processing
+ * instructions, XML 1.1, relative namespace URIs, attribute names that start with `xmlns` and are not
+ * namespace declarations, and what the DOM parser lets through but conforming XML processors reject
+ * (a bare `&`, `]]>` in text, characters XML does not allow): every verifier must read the document
+ * the way the signature was computed, or the seal is worthless.
  */
 export async function sealXmlDocument(xml: string, options: XadesSealOptions): Promise<string> {
-  const bulk = setAsideBulkText(xml);
-  return restoreBulkText(await sealTemplate(bulk, options), bulk);
-}
-
-/** An element's whole text content given as bytes, to be written as base64 on one line. */
-export interface Base64Text {
-  readonly base64: Buffer;
+  const ids = xadesIds(checkNcName(options.signatureId, 'signatureId'));
+  const runs = setAsideRuns(xml, DOCUMENT);
+  const sealed = await sealTemplate(runs, ids, options);
+  const bom = xml.startsWith('\uFEFF') ? '\uFEFF' : '';
+  return bom + restoreRunsAsString(sealed.before, runs) + sealed.signature + restoreRunsAsString(sealed.after, runs);
 }
 
 /**
@@ -117,33 +139,121 @@ export type XmlParts = ReadonlyArray<string | Base64Text>;
 
 /** sealXmlDocument for a document given as parts; returns the UTF-8 bytes of the sealed document. */
 export async function sealXmlParts(parts: XmlParts, options: XadesSealOptions): Promise<Buffer> {
-  const bulk = bulkFromParts(parts);
-  return assembleBulkText(await sealTemplate(bulk, options), bulk);
+  const ids = xadesIds(checkNcName(options.signatureId, 'signatureId'));
+  const runs = runsFromParts(parts);
+  const sealed = await sealTemplate(runs, ids, options);
+  return Buffer.concat([...restoreRuns(sealed.before, runs), Buffer.from(sealed.signature, 'utf8'), ...restoreRuns(sealed.after, runs)]);
 }
 
-/** Signs and extends a template; returns the sealed template, placeholders still in place. */
-async function sealTemplate(bulk: BulkText, options: XadesSealOptions): Promise<string> {
-  const ids = xadesIds(checkNcName(options.signatureId, 'signatureId'));
-  const template = parseXmlStrict(bulk.template, 'the document to seal');
-  if (!template.documentElement) throw new Error('the document to seal has no root element');
-  refuseProcessingInstructions(template);
-  for (const id of Object.values(ids)) {
-    if (bulk.template.includes(`"${id}"`) || bulk.template.includes(`'${id}'`)) {
-      throw new Error(`the document to seal already uses the value "${id}", which the signature needs as an Id`);
+/** How error messages name the document. */
+const DOCUMENT = 'the document to seal';
+
+type Ids = ReturnType<typeof xadesIds>;
+
+/** The template cut where the signature goes, and the signature. */
+interface SealedTemplate {
+  readonly before: string;
+  readonly signature: string;
+  readonly after: string;
+}
+
+/**
+ * Signs the document whose template is given: one parse of the small template, the document digest
+ * over its exclusive C14N with the runs streamed into SHA-256, then the signature written as text.
+ */
+async function sealTemplate(runs: Runs, ids: Ids, options: XadesSealOptions): Promise<SealedTemplate> {
+  const doc = readTemplate(runs, DOCUMENT);
+  const root = doc.documentElement!;
+  refuseIds(root, ids);
+  const { before, after } = cutAtRootEnd(runs.template, root.tagName);
+
+  // The enveloped-signature transform removes the signature, which is not there yet; with the
+  // comments gone (URI="") and no processing instructions, the canonical document is the root's.
+  const documentDigest = canonicalDigest(root, null, runs);
+  const signedProperties = signedPropertiesElement(ids, options);
+  const signedInfo = signedInfoElement(ids, documentDigest, sha256(canonical(signedProperties)));
+  const signatureValue = await rsaSha256(canonical(signedInfo), options.seal.privateKey);
+
+  const signatureValueElement = el('ds:SignatureValue', [], signatureValue.toString('base64'));
+  const token = await options.timestamp(sha256(canonical(signatureValueElement)));
+  checkDerSequence(token, 'the timestamp token');
+
+  const signature = el(
+    'ds:Signature',
+    [
+      ['Id', ids.signature],
+      ['xmlns:ds', XMLDSIG_NS],
+    ],
+    signedInfo,
+    signatureValueElement,
+    el('ds:KeyInfo', [], el('ds:X509Data', [], el('ds:X509Certificate', [], options.seal.certificate.toString('base64')))),
+    el(
+      'ds:Object',
+      [],
+      el(
+        'xades:QualifyingProperties',
+        [
+          ['xmlns:xades', XADES_NS],
+          ['Target', `#${ids.signature}`],
+        ],
+        signedProperties,
+        unsignedProperties(ids, token, options),
+      ),
+    ),
+  );
+  return { before, signature: written(signature), after };
+}
+
+/** RSA-SHA256 (PKCS #1 v1.5) on the thread pool. */
+function rsaSha256(data: Buffer, key: KeyObject): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    rsaSign('sha256', data, key, (error, signature) => (error ? reject(error) : resolve(signature)));
+  });
+}
+
+/**
+ * The Ids the signature brings must name its parts alone: no attribute of the document may have
+ * one of them as its value (an Id, ID, id or xml:id would make a reference ambiguous).
+ */
+function refuseIds(root: Element, ids: Ids): void {
+  const values = new Set(Object.values(ids));
+  const pending: Element[] = [root];
+  for (let element = pending.pop(); element; element = pending.pop()) {
+    for (let i = 0; i < element.attributes.length; i++) {
+      const value = element.attributes[i]!.value;
+      if (values.has(value)) {
+        throw new UnacceptableXmlError(`${DOCUMENT} already uses the value "${value}", which the signature needs as an Id`);
+      }
+    }
+    for (let node = element.firstChild; node; node = node.nextSibling) {
+      if (node.nodeType === ELEMENT) pending.push(node as Element);
     }
   }
+}
 
-  const signed = await signTemplate(bulk, ids, options);
-  const doc = parseXmlStrict(signed, 'the signed document');
-  const signature = lastChildElement(doc.documentElement, XMLDSIG_NS, 'Signature');
-  if (!signature || signature.getAttribute('Id') !== ids.signature) throw new Error('the new signature is not where it was put');
+const XML_WHITESPACE = new Set([' ', '\t', '\n', '\r']);
 
-  const signatureValue = childElement(signature, XMLDSIG_NS, 'SignatureValue');
-  const token = await options.timestamp(sha256(canonicalSignatureValue(signatureValue)));
-  checkDerSequence(token, 'the timestamp token');
-  const qualifyingProperties = descendantElement(signature, XADES_NS, 'QualifyingProperties');
-  qualifyingProperties.appendChild(unsignedProperties(doc, ids, token, options));
-  return serialize(doc);
+/**
+ * The template cut just before the end tag of its root element, where the signature goes as the
+ * root's last child. Only whitespace and comments can follow the root (processing instructions have
+ * been refused, and the parser has checked the comments), so the root's end tag is found from the
+ * end. A root without content (`<a/>`) is opened and closed around the signature.
+ */
+function cutAtRootEnd(template: string, rootName: string): { before: string; after: string } {
+  let end = template.length;
+  for (;;) {
+    while (end > 0 && XML_WHITESPACE.has(template[end - 1]!)) end--;
+    if (!template.endsWith('-->', end)) break;
+    end = template.lastIndexOf('<!--', end - 3);
+    if (end < 0) break;
+  }
+  const open = end > 0 && template[end - 1] === '>' ? template.lastIndexOf('<', end - 1) : -1;
+  if (open >= 0 && template.startsWith('</', open)) {
+    if (template.slice(open + 2, end - 1).trimEnd() === rootName) return { before: template.slice(0, open), after: template.slice(open) };
+  } else if (open >= 0 && template.startsWith('/>', end - 2) && template.startsWith(rootName, open + 1)) {
+    return { before: `${template.slice(0, end - 2)}>`, after: `</${rootName}>${template.slice(end)}` };
+  }
+  throw new Error(`cannot find the end of the root element of ${DOCUMENT}`);
 }
 
 /**
@@ -152,8 +262,7 @@ async function sealTemplate(bulk: BulkText, options: XadesSealOptions): Promise<
  * the signature sits.
  */
 export function canonicalSignatureValue(signatureValue: Element): Buffer {
-  const canonical = new ExclusiveCanonicalization().process(signatureValue as unknown as globalThis.Element, {});
-  return Buffer.from(canonical, 'utf8');
+  return canonicalBytes(signatureValue);
 }
 
 /**
@@ -179,6 +288,11 @@ export function issuerSerialV2(certificateDer: Buffer): Buffer {
 
 /** XML 1.0 forbids most control characters even as character references; they become U+FFFD. */
 const NOT_XML_CHARACTER = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+/** A value with the characters XML does not allow replaced, as the escaping functions do. */
+function xmlCharacters(value: string): string {
+  return value.replace(NOT_XML_CHARACTER, '\uFFFD');
+}
 
 /** Text content, escaped so that it parses back to the same characters (a CR included). */
 export function escapeXmlText(value: string): string {
@@ -209,45 +323,6 @@ export function xmlDateTime(time: Date): string {
   return wholeSeconds(time).toISOString().replace(/\.000Z$/, 'Z');
 }
 
-/**
- * Parses XML with xmldom, refusing a DOCTYPE (a signed document must mean the same to every reader,
- * and entity tricks are the classic way to make it not) and treating every parser complaint as
- * fatal instead of logging it and carrying on.
- */
-export function parseXmlStrict(xml: string, what: string): Document {
-  if (hasDoctype(xml)) throw new Error(`${what} has a DOCTYPE, which is not accepted`);
-  try {
-    return new DOMParser({ onError: onWarningStopParsing }).parseFromString(xml, 'text/xml');
-  } catch (error) {
-    throw new Error(`${what} is not well-formed XML: ${(error as Error).message}`);
-  }
-}
-
-/**
- * xml-crypto 6.3.2 cannot sign a processing instruction: its C14N writes one inside the root as
- * text, and its URI="" reference leaves out one outside the root, where C14N keeps it. Either way
- * every other verifier computes another digest, so such a document is refused rather than sealed
- * with a signature that fails. (The XML declaration, which xmldom lists as a PI, is not one.)
- */
-function refuseProcessingInstructions(doc: Document): void {
-  const pending: Node[] = Array.from(doc.childNodes);
-  for (let node = pending.pop(); node; node = pending.pop()) {
-    if (node.nodeType === node.PROCESSING_INSTRUCTION_NODE && (node as ProcessingInstruction).target !== 'xml') {
-      throw new Error('the document to seal holds a processing instruction, which cannot be signed faithfully');
-    }
-    if (node.nodeType !== node.ELEMENT_NODE) continue;
-    for (let child = node.firstChild; child; child = child.nextSibling) pending.push(child);
-  }
-}
-
-/** Whether the prolog (the only place one may stand) holds a document type declaration. */
-function hasDoctype(xml: string): boolean {
-  const prolog = /^\uFEFF?(?:\s+|<\?[\s\S]*?\?>|<!--[\s\S]*?-->)*/.exec(xml);
-  const start = prolog ? prolog[0].length : 0;
-  // Any case: a lenient parser might take `<!doctype` too.
-  return xml.slice(start, start + 9).toUpperCase() === '<!DOCTYPE';
-}
-
 /** First child element with this namespace and local name, or an error naming what is missing. */
 export function childElement(parent: Element, namespace: string, localName: string): Element {
   const found = findChildElement(parent, namespace, localName);
@@ -274,293 +349,197 @@ export function childElements(parent: Element, namespace: string, localName: str
   return found;
 }
 
-function descendantElement(parent: Element, namespace: string, localName: string): Element {
-  const found = parent.getElementsByTagNameNS(namespace, localName)[0];
-  if (!found) throw new Error(`${parent.localName} has no ${localName}`);
-  return found;
-}
-
-function lastChildElement(parent: Element | null, namespace: string, localName: string): Element | undefined {
-  for (let node = parent?.lastChild ?? null; node; node = node.previousSibling) {
-    if (node.nodeType !== node.ELEMENT_NODE) continue;
-    const element = node as Element;
-    return element.namespaceURI === namespace && element.localName === localName ? element : undefined;
-  }
-  return undefined;
-}
-
 function checkNcName(value: string, what: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(value)) throw new Error(`${what} must be an XML NCName: ${JSON.stringify(value)}`);
   return value;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Large base64 text kept out of the DOM.
+// The signature, written as text.
 
 /**
- * A document with its large base64 texts replaced by short placeholders, and those texts.
+ * An element of the signature: a prefixed name (`ds:` or `xades:`), attributes without a prefix
+ * (and the namespace declarations of the written form, `xmlns:ds` and `xmlns:xades`), and content.
  */
-interface BulkText {
-  readonly template: string;
-  /** Base64 characters (and line feeds) only. */
-  readonly payloads: readonly string[];
-  /** Matches a placeholder; group 1 is the index into `payloads`. */
-  readonly pattern: RegExp;
+interface SignatureElement {
+  readonly name: string;
+  readonly attributes: ReadonlyArray<readonly [string, string]>;
+  readonly content: ReadonlyArray<SignatureElement | string>;
+}
+
+const PREFIXES: ReadonlyMap<string, string> = new Map([
+  ['ds', XMLDSIG_NS],
+  ['xades', XADES_NS],
+]);
+
+function el(name: string, attributes: ReadonlyArray<readonly [string, string]>, ...content: Array<SignatureElement | string>): SignatureElement {
+  return { name, attributes, content };
+}
+
+/** The written form: attributes in the order given, `<x/>` for an element without content. */
+function written(element: SignatureElement): string {
+  let tag = `<${element.name}`;
+  for (const [name, value] of element.attributes) tag += ` ${name}="${escapeXmlAttribute(value)}"`;
+  if (element.content.length === 0) return `${tag}/>`;
+  let text = `${tag}>`;
+  for (const child of element.content) text += typeof child === 'string' ? escapeXmlText(child) : written(child);
+  return `${text}</${element.name}>`;
 }
 
 /**
- * Shorter runs stay in the template. Certificates and OCSP responses (1–3 kB of base64) are worth
- * setting aside too: xml-crypto's XPath and C14N cost more per character than a placeholder costs.
+ * The exclusive C14N of an element of the signature, wherever it sits: the written form's
+ * declarations left out, each element declares its prefix unless its nearest output ancestor has
+ * (a sibling's declaration does not count); attributes, all without a prefix, sorted by name.
+ * Values are cleaned of characters XML does not allow first, as the written form does.
  */
-const BULK_MIN_LENGTH = 256;
-
-/**
- * A random marker that `texts` do not contain, and the placeholder pattern built on it. The
- * signature added later cannot be checked in advance; with 96 random bits it will not hold one.
- */
-function newMarker(texts: readonly string[]): { marker: string; pattern: RegExp } {
-  let marker = randomBytes(12).toString('hex');
-  while (texts.some((text) => text.includes(marker))) marker = randomBytes(12).toString('hex');
-  return { marker, pattern: new RegExp(`bulk${marker}x(\\d+)x`, 'g') };
-}
-
-/**
- * Replaces every long run of base64 characters that fills the space between a `>` and a `<` with
- * a placeholder, so that xml-crypto parses, clones, canonicalises and serialises a document of a
- * few kilobytes instead of megabytes.
- *
- * This is exact, not an approximation: such a run can only be character data (or the inside of a
- * comment or CDATA section: attribute values cannot contain `<`), and base64 characters and line
- * feeds pass through parsing, C14N and serialisation unchanged, as does the placeholder. So the
- * canonical form of the real document is the canonical form of the template with each placeholder
- * replaced by its text, which is how the digest is computed (see `expandingSha256`), and the signed
- * document is the signed template with the texts put back. A CR is left out of the alphabet
- * because parsing turns CR LF into LF.
- */
-function setAsideBulkText(xml: string): BulkText {
-  const { marker, pattern } = newMarker([xml]);
-  const payloads: string[] = [];
-  // `+` and a length test rather than `{256,}`: V8 runs the counted quantifier twenty times slower.
-  const template = xml.replace(/>([A-Za-z0-9+/=\n]+)</g, (match, text: string) => {
-    if (text.length < BULK_MIN_LENGTH) return match;
-    payloads.push(text);
-    return `>bulk${marker}x${payloads.length - 1}x<`;
-  });
-  return { template, payloads, pattern };
-}
-
-/** The same from parts: each long Base64Text becomes a placeholder without any scanning. */
-function bulkFromParts(parts: XmlParts): BulkText {
-  const texts = parts.map((part) => (typeof part === 'string' ? part : part.base64.toString('base64')));
-  const isBulk = (index: number): boolean => typeof parts[index] !== 'string' && texts[index]!.length >= BULK_MIN_LENGTH;
-  const { marker, pattern } = newMarker(texts.filter((_text, index) => !isBulk(index)));
-  const payloads: string[] = [];
-  const template = texts
-    .map((text, index) => {
-      if (!isBulk(index)) return text;
-      payloads.push(text);
-      return `bulk${marker}x${payloads.length - 1}x`;
-    })
-    .join('');
-  return { template, payloads, pattern };
-}
-
-function restoreBulkText(xml: string, bulk: BulkText): string {
-  if (bulk.payloads.length === 0) return xml;
-  return xml.replace(bulk.pattern, (_match, index: string) => bulk.payloads[Number(index)]!);
-}
-
-/** The UTF-8 bytes of the template with the texts put back, without a document-sized string. */
-function assembleBulkText(xml: string, bulk: BulkText): Buffer {
-  const pieces: Buffer[] = [];
-  let last = 0;
-  for (const match of xml.matchAll(bulk.pattern)) {
-    pieces.push(Buffer.from(xml.slice(last, match.index), 'utf8'));
-    pieces.push(Buffer.from(bulk.payloads[Number(match[1])]!, 'latin1'));
-    last = match.index + match[0].length;
-  }
-  pieces.push(Buffer.from(xml.slice(last), 'utf8'));
-  return Buffer.concat(pieces);
-}
-
-/** xml-crypto's SHA-256, fed with the set-aside texts where the canonical form has placeholders. */
-function expandingSha256(bulk: BulkText): new () => { getAlgorithmName(): string; getHash(xml: string): string } {
-  return class ExpandingSha256 {
-    getAlgorithmName(): string {
-      return SHA256_URI;
+function canonical(element: SignatureElement): Buffer {
+  const out: string[] = [];
+  const render = (node: SignatureElement, declared: ReadonlySet<string>): void => {
+    const prefix = node.name.slice(0, node.name.indexOf(':'));
+    const uri = PREFIXES.get(prefix);
+    if (uri === undefined) throw new Error(`no namespace for ${node.name}`);
+    let tag = `<${node.name}`;
+    let inScope = declared;
+    if (!declared.has(prefix)) {
+      tag += ` xmlns:${prefix}="${uri}"`;
+      inScope = new Set([...declared, prefix]);
     }
-    getHash(canonical: string): string {
-      const hash = createHash('sha256');
-      let last = 0;
-      for (const match of canonical.matchAll(bulk.pattern)) {
-        hash.update(canonical.slice(last, match.index));
-        hash.update(bulk.payloads[Number(match[1])]!);
-        last = match.index + match[0].length;
-      }
-      hash.update(canonical.slice(last));
-      return hash.digest('base64');
+    const attributes = node.attributes.filter(([name]) => !name.startsWith('xmlns'));
+    attributes.sort(([a], [b]) => compareCodePoints(a, b));
+    for (const [name, value] of attributes) tag += ` ${name}="${escapeCanonicalAttribute(xmlCharacters(value))}"`;
+    out.push(`${tag}>`);
+    for (const child of node.content) {
+      if (typeof child === 'string') out.push(escapeCanonicalText(xmlCharacters(child)));
+      else render(child, inScope);
     }
+    out.push(`</${node.name}>`);
   };
+  render(element, new Set());
+  return Buffer.from(out.join(''), 'utf8');
 }
 
-// ---------------------------------------------------------------------------------------------
-// Signing.
-
-/**
- * RSA-SHA256 through Node's asynchronous crypto.sign, which runs on the thread pool: xml-crypto's
- * own implementation signs on the event loop even when given a callback.
- */
-class ThreadPoolRsaSha256 implements SignatureAlgorithm {
-  getSignature(signedInfo: BinaryLike, privateKey: KeyLike): string;
-  getSignature(signedInfo: BinaryLike, privateKey: KeyLike, callback?: ErrorFirstCallback<string>): void;
-  getSignature(signedInfo: BinaryLike, privateKey: KeyLike, callback?: ErrorFirstCallback<string>): string | void {
-    const data = typeof signedInfo === 'string' ? Buffer.from(signedInfo, 'utf8') : signedInfo;
-    if (!callback) return rsaSign('sha256', data as NodeJS.ArrayBufferView, privateKey).toString('base64');
-    rsaSign('sha256', data as NodeJS.ArrayBufferView, privateKey, (error, signature) => {
-      if (error) callback(error);
-      else callback(null, signature.toString('base64'));
-    });
-  }
-
-  verifySignature(material: string, key: KeyLike, signatureValue: string): boolean;
-  verifySignature(material: string, key: KeyLike, signatureValue: string, callback?: ErrorFirstCallback<boolean>): void;
-  verifySignature(): boolean | void {
-    throw new Error('this signature algorithm only signs');
-  }
-
-  getAlgorithmName(): string {
-    return RSA_SHA256;
-  }
-}
-
-async function signTemplate(bulk: BulkText, ids: ReturnType<typeof xadesIds>, options: XadesSealOptions): Promise<string> {
-  const signer = new SignedXml({
-    privateKey: options.seal.privateKey,
-    canonicalizationAlgorithm: EXC_C14N,
-    signatureAlgorithm: RSA_SHA256,
-    getKeyInfoContent: ({ prefix } = {}) => {
-      const p = prefix ? `${prefix}:` : '';
-      return `<${p}X509Data><${p}X509Certificate>${options.seal.certificate.toString('base64')}</${p}X509Certificate></${p}X509Data>`;
-    },
-    objects: [{ content: qualifyingProperties(ids, options) }],
-  });
-  signer.HashAlgorithms = { ...signer.HashAlgorithms, [SHA256_URI]: expandingSha256(bulk) };
-  signer.SignatureAlgorithms = { ...signer.SignatureAlgorithms, [RSA_SHA256]: ThreadPoolRsaSha256 };
-  signer.addReference({
-    xpath: '/*',
-    isEmptyUri: true,
-    id: ids.documentReference,
-    transforms: [ENVELOPED_SIGNATURE, EXC_C14N],
-    digestAlgorithm: SHA256_URI,
-  });
-  // Content generated inside the signature is found by Id (xml-crypto ≥ 6.2 looks there when the
-  // document has no match); the document was checked not to use these Ids.
-  signer.addReference({
-    xpath: `//*[@Id='${ids.signedProperties}']`,
-    type: SIGNED_PROPERTIES_TYPE,
-    transforms: [EXC_C14N],
-    digestAlgorithm: SHA256_URI,
-  });
-  await new Promise<void>((resolve, reject) => {
-    signer.computeSignature(
-      bulk.template,
-      { prefix: 'ds', attrs: { Id: ids.signature }, location: { reference: '/*', action: 'append' } },
-      (error) => (error ? reject(error) : resolve()),
+function signedInfoElement(ids: Ids, documentDigest: Buffer, signedPropertiesDigest: Buffer): SignatureElement {
+  const algorithm = (name: string, uri: string): SignatureElement => el(name, [['Algorithm', uri]]);
+  const reference = (attributes: ReadonlyArray<readonly [string, string]>, transforms: readonly string[], digest: Buffer): SignatureElement =>
+    el(
+      'ds:Reference',
+      attributes,
+      el('ds:Transforms', [], ...transforms.map((transform) => algorithm('ds:Transform', transform))),
+      algorithm('ds:DigestMethod', SHA256_URI),
+      el('ds:DigestValue', [], digest.toString('base64')),
     );
-  });
-  return signer.getSignedXml();
+  return el(
+    'ds:SignedInfo',
+    [],
+    algorithm('ds:CanonicalizationMethod', EXC_C14N),
+    algorithm('ds:SignatureMethod', RSA_SHA256),
+    reference(
+      [
+        ['URI', ''],
+        ['Id', ids.documentReference],
+      ],
+      [ENVELOPED_SIGNATURE, EXC_C14N],
+      documentDigest,
+    ),
+    reference(
+      [
+        ['URI', `#${ids.signedProperties}`],
+        ['Type', SIGNED_PROPERTIES_TYPE],
+      ],
+      [EXC_C14N],
+      signedPropertiesDigest,
+    ),
+  );
 }
 
-function qualifyingProperties(ids: ReturnType<typeof xadesIds>, options: XadesSealOptions): string {
+function signedPropertiesElement(ids: Ids, options: XadesSealOptions): SignatureElement {
   const certificate = options.seal.certificate;
-  return (
-    `<xades:QualifyingProperties xmlns:xades="${XADES_NS}" Target="#${ids.signature}">` +
-    `<xades:SignedProperties Id="${ids.signedProperties}">` +
-    '<xades:SignedSignatureProperties>' +
-    `<xades:SigningTime>${xmlDateTime(options.signingTime)}</xades:SigningTime>` +
-    '<xades:SigningCertificateV2><xades:Cert>' +
-    digestAlgAndValue('xades:CertDigest', sha256(certificate)) +
-    `<xades:IssuerSerialV2>${issuerSerialV2(certificate).toString('base64')}</xades:IssuerSerialV2>` +
-    '</xades:Cert></xades:SigningCertificateV2>' +
-    signaturePolicyIdentifier(options.policy) +
-    '</xades:SignedSignatureProperties>' +
-    '<xades:SignedDataObjectProperties>' +
-    `<xades:DataObjectFormat ObjectReference="#${ids.documentReference}">` +
-    `<xades:MimeType>${escapeXmlText(options.mimeType ?? 'text/xml')}</xades:MimeType>` +
-    '</xades:DataObjectFormat>' +
-    '</xades:SignedDataObjectProperties>' +
-    '</xades:SignedProperties>' +
-    '</xades:QualifyingProperties>'
+  return el(
+    'xades:SignedProperties',
+    [['Id', ids.signedProperties]],
+    el(
+      'xades:SignedSignatureProperties',
+      [],
+      el('xades:SigningTime', [], xmlDateTime(options.signingTime)),
+      el(
+        'xades:SigningCertificateV2',
+        [],
+        el(
+          'xades:Cert',
+          [],
+          digestAlgAndValue('xades:CertDigest', sha256(certificate)),
+          el('xades:IssuerSerialV2', [], issuerSerialV2(certificate).toString('base64')),
+        ),
+      ),
+      ...signaturePolicyIdentifier(options.policy),
+    ),
+    el(
+      'xades:SignedDataObjectProperties',
+      [],
+      el('xades:DataObjectFormat', [['ObjectReference', `#${ids.documentReference}`]], el('xades:MimeType', [], options.mimeType ?? 'text/xml')),
+    ),
   );
 }
 
-function digestAlgAndValue(element: string, digest: Buffer): string {
-  return (
-    `<${element}><ds:DigestMethod Algorithm="${SHA256_URI}"/>` +
-    `<ds:DigestValue>${digest.toString('base64')}</ds:DigestValue></${element}>`
-  );
+function digestAlgAndValue(name: string, digest: Buffer): SignatureElement {
+  return el(name, [], el('ds:DigestMethod', [['Algorithm', SHA256_URI]]), el('ds:DigestValue', [], digest.toString('base64')));
 }
 
-function signaturePolicyIdentifier(policy: XadesSignaturePolicy | undefined): string {
-  if (!policy) return '';
-  if (policy.kind === 'implied') {
-    return '<xades:SignaturePolicyIdentifier><xades:SignaturePolicyImplied/></xades:SignaturePolicyIdentifier>';
-  }
+function signaturePolicyIdentifier(policy: XadesSignaturePolicy | undefined): SignatureElement[] {
+  if (!policy) return [];
+  if (policy.kind === 'implied') return [el('xades:SignaturePolicyIdentifier', [], el('xades:SignaturePolicyImplied', []))];
   if (policy.digest.length !== 32) throw new Error('the signature policy digest must be a SHA-256 digest');
-  const description =
-    policy.description === undefined ? '' : `<xades:Description>${escapeXmlText(policy.description)}</xades:Description>`;
+  const description = policy.description === undefined ? [] : [el('xades:Description', [], policy.description)];
   const qualifiers =
     policy.documentUrl === undefined
-      ? ''
-      : '<xades:SigPolicyQualifiers><xades:SigPolicyQualifier>' +
-        `<xades:SPURI>${escapeXmlText(policy.documentUrl)}</xades:SPURI>` +
-        '</xades:SigPolicyQualifier></xades:SigPolicyQualifiers>';
-  return (
-    '<xades:SignaturePolicyIdentifier><xades:SignaturePolicyId>' +
-    `<xades:SigPolicyId><xades:Identifier>${escapeXmlText(policy.identifier)}</xades:Identifier>${description}</xades:SigPolicyId>` +
-    digestAlgAndValue('xades:SigPolicyHash', policy.digest) +
-    qualifiers +
-    '</xades:SignaturePolicyId></xades:SignaturePolicyIdentifier>'
-  );
+      ? []
+      : [el('xades:SigPolicyQualifiers', [], el('xades:SigPolicyQualifier', [], el('xades:SPURI', [], policy.documentUrl)))];
+  return [
+    el(
+      'xades:SignaturePolicyIdentifier',
+      [],
+      el(
+        'xades:SignaturePolicyId',
+        [],
+        el('xades:SigPolicyId', [], el('xades:Identifier', [], policy.identifier), ...description),
+        digestAlgAndValue('xades:SigPolicyHash', policy.digest),
+        ...qualifiers,
+      ),
+    ),
+  ];
 }
 
 /**
  * UnsignedProperties in the order they are made, which validators rely on: SignatureTimeStamp,
  * CertificateValues, RevocationValues. An empty container is left out rather than written empty.
  */
-function unsignedProperties(doc: Document, ids: ReturnType<typeof xadesIds>, token: Buffer, options: XadesSealOptions): Element {
-  const xades = (name: string, ...children: (Element | string)[]): Element => {
-    const element = doc.createElementNS(XADES_NS, `xades:${name}`);
-    for (const child of children) {
-      element.appendChild(typeof child === 'string' ? doc.createTextNode(child) : child);
-    }
-    return element;
-  };
-  const timestamp = xades('SignatureTimeStamp');
-  timestamp.setAttribute('Id', ids.signatureTimeStamp);
-  const canonicalization = doc.createElementNS(XMLDSIG_NS, 'ds:CanonicalizationMethod');
-  canonicalization.setAttribute('Algorithm', EXC_C14N);
-  timestamp.appendChild(canonicalization);
-  timestamp.appendChild(xades('EncapsulatedTimeStamp', token.toString('base64')));
-
-  const signatureProperties = xades('UnsignedSignatureProperties', timestamp);
+function unsignedProperties(ids: Ids, token: Buffer, options: XadesSealOptions): SignatureElement {
+  const properties: SignatureElement[] = [
+    el(
+      'xades:SignatureTimeStamp',
+      [['Id', ids.signatureTimeStamp]],
+      el('ds:CanonicalizationMethod', [['Algorithm', EXC_C14N]]),
+      el('xades:EncapsulatedTimeStamp', [], token.toString('base64')),
+    ),
+  ];
   const certificates = certificateValues(options);
   if (certificates.length > 0) {
-    signatureProperties.appendChild(
-      xades('CertificateValues', ...certificates.map((der) => xades('EncapsulatedX509Certificate', der.toString('base64')))),
+    properties.push(
+      el('xades:CertificateValues', [], ...certificates.map((der) => el('xades:EncapsulatedX509Certificate', [], der.toString('base64')))),
     );
   }
   const responses = uniqueDer(options.validation.ocspResponses);
   if (responses.length > 0) {
     responses.forEach((der) => checkDerSequence(der, 'an OCSP response'));
-    signatureProperties.appendChild(
-      xades(
-        'RevocationValues',
-        xades('OCSPValues', ...responses.map((der) => xades('EncapsulatedOCSPValue', der.toString('base64')))),
+    properties.push(
+      el(
+        'xades:RevocationValues',
+        [],
+        el('xades:OCSPValues', [], ...responses.map((der) => el('xades:EncapsulatedOCSPValue', [], der.toString('base64')))),
       ),
     );
   }
-  return xades('UnsignedProperties', signatureProperties);
+  return el('xades:UnsignedProperties', [], el('xades:UnsignedSignatureProperties', [], ...properties));
 }
 
 /** The seal's chain and the given certificates, without the seal certificate (it is in KeyInfo). */
@@ -579,11 +558,6 @@ function uniqueDer(values: readonly Buffer[]): Buffer[] {
     seen.add(key);
     return true;
   });
-}
-
-/** xmldom leaves a CR from a character reference raw in text, where a parser would read it as LF. */
-function serialize(doc: Document): string {
-  return doc.toString().replace(/\r/g, '&#xD;');
 }
 
 // ---------------------------------------------------------------------------------------------

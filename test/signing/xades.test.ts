@@ -12,10 +12,12 @@ import { sha256, toArrayBuffer } from '../../src/signing/der';
 import { issueCertificate } from '../../src/signing/issue-certificate';
 import { createOcspResponse } from '../../src/signing/ocsp';
 import { createTimestampToken, readTimestampToken } from '../../src/signing/timestamp';
+import { verifyXadesSeal } from '../../src/signing/verify-xades';
 import {
   canonicalSignatureValue,
   issuerSerialV2,
   sealXmlDocument,
+  sealXmlParts,
   XADES_NS,
   XMLDSIG_NS,
   type XadesSealOptions,
@@ -358,13 +360,151 @@ describe('large embedded base64', () => {
   });
 });
 
+describe('documents kept byte for byte and canonicalised for the digest (xmlsec1 and the verifier agree)', () => {
+  let count = 0;
+
+  /** The sealed text without the seal: the document as given, when the root had an end tag. */
+  function withoutSignature(signed: string): string {
+    const start = signed.indexOf('<ds:Signature Id="seal-1"');
+    const end = signed.indexOf('</ds:Signature>', start) + '</ds:Signature>'.length;
+    expect(start).toBeGreaterThan(0);
+    return signed.slice(0, start) + signed.slice(end);
+  }
+
+  /** Seals `xml`; xmlsec1 and verifyXadesSeal accept the result, and reject it with `from` changed to `to`. */
+  async function sealAndCheck(xml: string, tamper: readonly [string, string], kept: string = xml): Promise<string> {
+    const signed = await sealXmlDocument(xml, options());
+    expect(withoutSignature(signed)).toBe(kept);
+    const file = join(dir, `kept-${++count}.xml`);
+    await writeFile(file, signed);
+    const result = await xmlsecVerify(file);
+    expect(result.output).toContain('OK');
+    expect(result.code).toBe(0);
+    expect(verifyXadesSeal(signed, 'seal-1')).toEqual(seal.certificate);
+    expect(verifyXadesSeal(Buffer.from(signed, 'utf8'), 'seal-1')).toEqual(seal.certificate);
+
+    const [from, to] = tamper;
+    const tampered = signed.replace(from, to);
+    expect(tampered).not.toBe(signed);
+    await writeFile(file, tampered);
+    expect((await xmlsecVerify(file)).code).not.toBe(0);
+    expect(() => verifyXadesSeal(tampered, 'seal-1')).toThrow(/document is not the one signed/);
+    return signed;
+  }
+
+  test('a default namespace, nested and redeclared prefixes, an undeclared default, prefixed attributes', async () => {
+    const xml = [
+      '<Root xmlns="urn:example:a" xmlns:p="urn:example:p1" xmlns:unused="urn:example:unused">',
+      '  <p:One p:attr="x" xml:lang="nb"><p:Two xmlns:p="urn:example:p2" p:attr="y"><Three xmlns="urn:example:b">t</Three><Four xmlns="">u</Four></p:Two></p:One>',
+      '  <q:Five xmlns:q="urn:example:q" b="1" a="2" q:z="3" p:z="4" xmlns:r="urn:example:0"/>',
+      '  <ds:Six xmlns:ds="urn:example:not-xmldsig" ds:k="v">the ds prefix bound elsewhere</ds:Six>',
+      '</Root>',
+    ].join('\n');
+    await sealAndCheck(xml, ['xmlns:p="urn:example:p2"', 'xmlns:p="urn:example:p3"']);
+  });
+
+  test('attributes and text that need escaping, references, CDATA, comments, characters beyond the BMP', async () => {
+    const xml = [
+      '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>',
+      '<!-- before the root -->',
+      "<a t=\"tab&#9;lf&#10;cr&#13;lt&lt;amp&amp;quot&quot;gt&gt;apos'\" u='single \"quoted\" &apos;' v=\"literal\ttab and",
+      'newline\">',
+      '  <b>&lt;tag&gt; &amp; ]] > &#x1F600; 😀 &#xD; &#169; Æ</b>',
+      '  <c><![CDATA[<&>]]]]><![CDATA[>]]></c><!-- a comment, <b>not</b> an element -->',
+      '  <d>   </d><e/><f></f>',
+      '</a>',
+      '<!-- after the root </a> -->',
+      '',
+    ].join('\n');
+    await sealAndCheck(xml, ['&#169;', '&#170;']);
+  });
+
+  test('CR LF line ends everywhere, a lone CR, and base64 runs broken by CR LF', async () => {
+    const wrapped = randomBytes(3000).toString('base64').replace(/.{76}/g, '$&\r\n');
+    const xml = [
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      '<Envelope xmlns="urn:example:envelope" note="line one',
+      'line two">',
+      `  <Data>${wrapped}</Data>`,
+      '  <Text>one\rtwo</Text>',
+      '</Envelope>',
+      '',
+    ].join('\r\n');
+    const signed = await sealAndCheck(xml, ['line two">', 'line 2">']);
+    expect(signed).toContain(`<Data>${wrapped}</Data>`);
+  });
+
+  test('roots: self-closing, an end tag with whitespace, comments and whitespace after it', async () => {
+    const selfClosing = '<!-- c --><a x="1" />\n<!-- after -->\n';
+    const signed = await sealXmlDocument(selfClosing, options());
+    expect(signed.startsWith('<!-- c --><a x="1" ><ds:Signature Id="seal-1"')).toBe(true);
+    expect(signed.endsWith('</ds:Signature></a>\n<!-- after -->\n')).toBe(true);
+    await sealAndCheck(selfClosing, ['x="1"', 'x="2"'], '<!-- c --><a x="1" ></a>\n<!-- after -->\n');
+    await sealAndCheck('<r:a xmlns:r="urn:example:r"><r:b/></r:a  >\n  <!--</r:a>-->  <!---->\t', ['<r:b/>', '<r:c/>']);
+  });
+
+  test('a byte order mark is kept', async () => {
+    const signed = await sealXmlDocument('\uFEFF<a>x</a>', options());
+    expect(signed.startsWith('\uFEFF<a>x<ds:Signature')).toBe(true);
+    expect(verifyXadesSeal(signed, 'seal-1')).toEqual(seal.certificate);
+  });
+
+  test('parts: long and short Base64Text, next to text in the same element, and in a comment', async () => {
+    const long = randomBytes(5000);
+    const short = randomBytes(30);
+    const signed = await sealXmlParts(
+      [
+        '<?xml version="1.0" encoding="UTF-8"?>\n<Envelope xmlns="urn:example:envelope">\n  <Long>',
+        { base64: long },
+        '</Long>\n  <Short>',
+        { base64: short },
+        '</Short>\n  <Mixed>prefix ',
+        { base64: long },
+        ' suffix</Mixed>\n  <!-- ',
+        { base64: long },
+        ' -->\n  <Empty>',
+        { base64: Buffer.alloc(0) },
+        '</Empty>\n</Envelope>\n',
+      ],
+      options(),
+    );
+    const text = signed.toString('utf8');
+    expect(text).toContain(`<Long>${long.toString('base64')}</Long>`);
+    expect(text).toContain(`<Short>${short.toString('base64')}</Short>`);
+    expect(text).toContain(`<Mixed>prefix ${long.toString('base64')} suffix</Mixed>`);
+    expect(text.endsWith('</ds:Signature></Envelope>\n')).toBe(true);
+    const file = join(dir, 'parts.xml');
+    await writeFile(file, signed);
+    expect((await xmlsecVerify(file)).code).toBe(0);
+    expect(verifyXadesSeal(signed, 'seal-1')).toEqual(seal.certificate);
+  });
+
+  test('a mime type and policy texts with characters that need escaping', async () => {
+    const signed = await sealXmlDocument(
+      '<a/>',
+      options({
+        mimeType: 'text/xml; a="<&>"\r',
+        policy: { kind: 'explicit', identifier: "urn:x:<&>'", description: 'tab\there\r\nCR LF ]]> 😀', digest: sha256('p') },
+      }),
+    );
+    const file = join(dir, 'escaping.xml');
+    await writeFile(file, signed);
+    expect((await xmlsecVerify(file)).code).toBe(0);
+    expect(verifyXadesSeal(signed, 'seal-1')).toEqual(seal.certificate);
+    const doc = parse(signed);
+    expect(one(doc, XADES_NS, 'MimeType').textContent).toBe('text/xml; a="<&>"\r');
+    expect(one(doc, XADES_NS, 'Identifier').textContent).toBe("urn:x:<&>'");
+    expect(one(doc, XADES_NS, 'Description').textContent).toBe('tab\there\r\nCR LF ]]> 😀');
+  });
+});
+
 describe('refusals', () => {
   test('a DOCTYPE is refused', async () => {
     const xml = '<?xml version="1.0"?>\n<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>';
     await expect(sealXmlDocument(xml, options())).rejects.toThrow(/DOCTYPE/);
   });
 
-  test('a processing instruction is refused: xml-crypto would sign it differently from every verifier', async () => {
+  test('a processing instruction is refused (the verifier refuses them too)', async () => {
     await expect(sealXmlDocument('<?xml-stylesheet href="a.xsl"?><a/>', options())).rejects.toThrow(/processing instruction/);
     await expect(sealXmlDocument('<a><?note x?></a>', options())).rejects.toThrow(/processing instruction/);
     // The XML declaration is not one.
@@ -382,5 +522,28 @@ describe('refusals', () => {
   test('a malformed document is refused', async () => {
     await expect(sealXmlDocument('<a><b></a>', options())).rejects.toThrow(/well-formed/);
   });
-});
 
+  test('what the DOM parser lets through and other XML processors reject is refused, not sealed', async () => {
+    await expect(sealXmlDocument('<a>x & y</a>', options())).rejects.toThrow(/"&"/);
+    await expect(sealXmlDocument('<a>x ]]> y</a>', options())).rejects.toThrow(/"\]\]>"/);
+    await expect(sealXmlDocument('<a>&#1;</a>', options())).rejects.toThrow(/character that XML does not allow/);
+    await expect(sealXmlDocument('<a>\u0001</a>', options())).rejects.toThrow(/character that XML does not allow/);
+    await expect(sealXmlDocument('<?xml version="1.1"?><a/>', options())).rejects.toThrow(/XML 1.1/);
+    await expect(sealXmlParts(['<?xml version="1.0" encoding="ISO-8859-1"?><a/>'], options())).rejects.toThrow(/ISO-8859-1/);
+  });
+
+  test('an attribute named like a namespace declaration, and a relative namespace URI, are refused', async () => {
+    await expect(sealXmlDocument('<a xmlnsNote="1"/>', options())).rejects.toThrow(/attribute named xmlnsNote/);
+    await expect(sealXmlDocument('<a><b xmlns:foo-bar="urn:x" xmlns_x="1"/></a>', options())).rejects.toThrow(/attribute named xmlns_x/);
+    await expect(sealXmlDocument('<a xmlns="relative"/>', options())).rejects.toThrow(/namespace that canonical XML cannot render/);
+  });
+
+  test('an Id of the signature written with a character reference is found too', async () => {
+    await expect(sealXmlDocument('<a><b Id="seal-1&#45;signed-properties"/></a>', options())).rejects.toThrow(/already uses/);
+    await expect(sealXmlDocument("<a xml:id='seal-1'/>", options())).rejects.toThrow(/already uses/);
+  });
+
+  test('a Base64Text part outside text content is refused', async () => {
+    await expect(sealXmlParts(['<a x="', { base64: randomBytes(300) }, '"/>'], options())).rejects.toThrow(/placeholder/);
+  });
+});
