@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { ServiceAccount } from '../auth/service-registry';
 import type { DocumentToSign, EidMethod, Signer } from '../eid/eid-method';
 import { findEidMethod } from '../eid/methods';
@@ -103,10 +104,9 @@ function originalOf(deps: DocumentDeps, requestId: string, document: DocumentRow
   throw new ParaphError('DOCUMENT_NOT_FOUND', `Document ${document.documentId} of request ${requestId} has no content to sign`);
 }
 
-async function readBlob(deps: DocumentDeps, key: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of deps.blobs.openRead(key)) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+function readBlob(deps: DocumentDeps, key: string): Promise<Buffer> {
+  // Signing needs the whole document in memory anyway: one read, no stream.
+  return readFile(deps.blobs.path(key));
 }
 
 /**
@@ -144,12 +144,17 @@ export async function signTask(
   const credential = await deps.pki.signerCredential(method, input.signer);
   const issuer = credential.chain[0];
   if (!issuer) throw new Error('a signer credential without its issuer');
-  // What a relying party does before it accepts an eID signature: ask OCSP, then check the path.
-  const ocsp = await deps.pki.ocspResponseFor(credential.certificate, issuer);
-  const ocspStatus = readOcspResponse(ocsp).status;
-  if (ocspStatus.status !== 'good') {
-    throw new ParaphError('EID_CERTIFICATE_REVOKED', `The signer's ${method.name} certificate is ${ocspStatus.status}`);
-  }
+  // What a relying party does before it accepts an eID signature: ask OCSP, and check the path. The
+  // OCSP response is made while the eID signs (its RSA signature runs on the thread pool); nothing is
+  // kept before it has said good, so a revoked or locked certificate signs nothing.
+  const ocspAnswer = deps.pki.ocspResponseFor(credential.certificate, issuer).then((der) => {
+    const status = readOcspResponse(der).status;
+    if (status.status !== 'good') {
+      throw new ParaphError('EID_CERTIFICATE_REVOKED', `The signer's ${method.name} certificate is ${status.status}`);
+    }
+    return der;
+  });
+  ocspAnswer.catch(() => undefined); // awaited below; this only keeps an early rejection from being unhandled
   const signedAt = deps.clock.now();
   verifyChain(credential.certificate, credential.chain, [await deps.pki.caCertificate(method.family, 'root')], signedAt);
 
@@ -189,6 +194,7 @@ export async function signTask(
       // Core validation, as a relying party does before accepting an eID signature. Our own eID
       // failing it is a bug, not the signer's mistake: it surfaces as an internal error.
       method.verify(native, document);
+      const ocsp = await ocspAnswer;
       const validatedAt = deps.clock.now();
       const auditTrail: AuditEvent[] = [
         { time: shownAt, type: 'document-shown', detail: document.id },
@@ -226,6 +232,7 @@ export async function signTask(
       });
       results.push({ action, blob: await deps.blobs.writeBuffer(sdo) });
     }
+    await ocspAnswer; // also when the task has nothing to sign: the signer still authenticated with it
   } catch (error) {
     await Promise.all(results.map((r) => deps.blobs.remove(r.blob)));
     throw error;
