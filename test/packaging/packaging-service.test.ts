@@ -224,6 +224,28 @@ describe('PackagingService v4 create-package', () => {
   });
 });
 
+describe('PackagingService bad input', () => {
+  it.each([
+    ['malformed XML', '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><create-package-request>', 'XML_MALFORMED'],
+    ['a DOCTYPE with an external entity', '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><x>&e;</x></soap:Body></soap:Envelope>', 'XML_DOCTYPE_FORBIDDEN'],
+    ['an operation it does not have', envelope('<create-request-request xmlns="https://id.signicat.com/definitions/wsdl/Document-v3"/>'), 'OPERATION_UNKNOWN'],
+  ])('answers %s with a SOAP fault and keeps serving', async (_label, body, code) => {
+    const res = await soapPost(running.url, body, '/ws/packagingservice-v4');
+    expect(res.status).toBe(500);
+    expect(res.body).toContain(code);
+    expect(res.body).not.toContain('root:');
+    const wsdl = await fetch(`${running.url}/ws/packagingservice-v4?wsdl`);
+    expect(wsdl.status).toBe(200);
+  });
+
+  it('answers an sdo that names nothing in-band with SDO_NOT_FOUND', async () => {
+    const reply = await createPackage([uri(`${running.url}/doc/demo/sds/23112026nosuchdocumentxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx`), uri('not a uri')]);
+    expect(reply.error?.code).toBe('SDO_NOT_FOUND');
+    const none = await createPackage([]);
+    expect(none.error?.code).toBe('FIELD_REQUIRED');
+  });
+});
+
 describe('packaging tasks declared in createRequest', () => {
   it('run by themselves once their tasks are signed; getPackagingTaskStatus gives the result-uri', async () => {
     const svc = new DocumentService(running.url);
