@@ -1,16 +1,22 @@
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { deflate } from 'node:zlib';
 import {
-  EncryptedPDFError,
+  PDFArray,
+  PDFDict,
   PDFDocument,
   PDFHexString,
   PDFName,
+  PDFNumber,
+  PDFPage,
+  PDFRef,
   PDFString,
   StandardFonts,
   rgb,
   type PDFFont,
-  type PDFPage,
-  type PDFRef,
-} from 'pdf-lib';
+  type PDFObject,
+} from '@cantoo/pdf-lib';
+import { PdfRevisions } from '../signing/pades';
 import {
   pageDimensions,
   stringsFor,
@@ -20,10 +26,17 @@ import {
 } from './signature-page-template';
 
 /**
- * The package document before sealing: the original document's pages (a PDF's own pages copied as
- * they are, or a text document typeset on A4), then the signature page(s) drawn from a template, with
- * the signed results (LTV-SDOs) embedded as associated files. Written by pdf-lib as one revision
- * without object streams, ready for the PAdES incremental updates (see create-pades.ts).
+ * The package document before sealing: the original document (a PDF as it is, or a text document
+ * typeset on A4), then the signature page(s) drawn from a template, with the signed results
+ * (LTV-SDOs) embedded as associated files.
+ *
+ * A PDF original is not rebuilt: its bytes stay as they are as the first revision, and the package is
+ * an incremental update on it (signature pages appended to its page tree, attachments, metadata).
+ * The update is made with @cantoo/pdf-lib on the original opened once, of which only the objects the
+ * updates touch are read (PdfRevisions.open), and the PAdES updates continue on the same document
+ * (see create-pades.ts). What the original holds stays as it is: its pages, outlines, forms,
+ * attachments, and signatures, which stay valid. A text original becomes a new document, written as
+ * the first revision with the package in it, and continued the same way.
  */
 
 export interface PackageSigner {
@@ -56,9 +69,6 @@ export interface PackageInput {
   readonly time: Date;
 }
 
-/** Objects written between two yields to the event loop. */
-const OBJECTS_PER_TICK = 2000;
-const PARSE_SPEED = 2000;
 /** A4 in points, for text documents. */
 const A4: [number, number] = [595.28, 841.89];
 const TEXT_MARGIN = 56;
@@ -68,38 +78,46 @@ const TAB_WIDTH = 8;
 const GRAY = rgb(0.35, 0.35, 0.35);
 const RULE = rgb(0.75, 0.75, 0.75);
 const BLACK = rgb(0, 0, 0);
+/** Name tree levels followed at most. */
+const MAX_TREE_DEPTH = 64;
+const deflateAsync = promisify(deflate);
 
-/** Builds the package document; see the module comment. */
-export async function buildPackagePdf(input: PackageInput): Promise<Buffer> {
+/**
+ * Opens the package as revisions that the seal and the timestamps are appended to (see the module
+ * comment): for a PDF original, the original and the package update; for a text original, the new
+ * document. An original that cannot be packaged (not a PDF, encrypted, damaged, without pages) is an
+ * Error that says why.
+ */
+export async function openPackage(input: PackageInput): Promise<PdfRevisions> {
   if (input.signers.length === 0) throw new Error('a package needs at least one signer');
+  const mimeType = input.original.mimeType;
+  if (mimeType !== 'application/pdf' && mimeType !== 'text/plain') throw new Error(`cannot package a document of type ${String(mimeType)}`);
+  // zlib compresses the attachments on its thread pool while this thread reads the original and
+  // draws the signature page.
+  const compressed = Promise.all(input.attachments.map((attachment) => compress(attachment.bytes)));
+  compressed.catch(() => undefined);
+  if (mimeType === 'application/pdf') {
+    let revisions: PdfRevisions;
+    try {
+      revisions = await PdfRevisions.open(input.original.bytes);
+    } catch (error) {
+      throw new Error(`the original cannot be packaged: ${(error as Error).message}`);
+    }
+    await revisions.update((doc, changed) => addPackage(doc, changed, input, compressed));
+    return revisions;
+  }
   const doc = await PDFDocument.create({ updateMetadata: false });
-  const fonts: Fonts = {
-    regular: await doc.embedFont(StandardFonts.Helvetica),
-    bold: await doc.embedFont(StandardFonts.HelveticaBold),
-    mono: await doc.embedFont(StandardFonts.Courier),
-  };
+  const fonts = await embedFonts(doc);
+  // A new document: nothing to track, it is written whole.
+  const changed: PDFRef[] = [];
+  renderText(doc, changed, decodeText(input.original.bytes), fonts.mono);
+  await addPackage(doc, changed, input, compressed, fonts);
+  return PdfRevisions.fromDocument(doc);
+}
 
-  if (input.original.mimeType === 'application/pdf') await copyOriginalPages(doc, input.original.bytes);
-  else if (input.original.mimeType === 'text/plain') renderText(doc, decodeText(input.original.bytes), fonts.mono);
-  else throw new Error(`cannot package a document of type ${String(input.original.mimeType)}`);
-
-  drawSignaturePages(doc, fonts, input);
-  embedAttachments(doc, input.attachments, input.time);
-
-  const title = input.original.description ?? stringsFor(input.template, input.language).title;
-  doc.setTitle(sanitizeMetadata(title));
-  doc.setProducer('Paraph');
-  doc.setCreator('Paraph');
-  doc.setCreationDate(input.time);
-  doc.setModificationDate(input.time);
-  const language = stringsFor(input.template, input.language).locale;
-  doc.setLanguage(language);
-  // A file identifier (ISO 32000-1 §14.4), made from the content so that the same input gives the same file.
-  const id = createHash('sha256').update(input.original.bytes).update(input.time.toISOString()).digest('hex').slice(0, 32);
-  doc.context.trailerInfo.ID = doc.context.obj([PDFHexString.of(id), PDFHexString.of(id)]);
-
-  const bytes = await doc.save({ useObjectStreams: false, objectsPerTick: OBJECTS_PER_TICK, addDefaultPage: false });
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/** The package document as bytes (see openPackage). */
+export async function buildPackagePdf(input: PackageInput): Promise<Buffer> {
+  return (await openPackage(input)).bytes();
 }
 
 interface Fonts {
@@ -108,18 +126,95 @@ interface Fonts {
   readonly mono: PDFFont;
 }
 
-/** Copies every page of the original PDF, as it is (pdf-lib copies the page objects and all they use). */
-async function copyOriginalPages(doc: PDFDocument, bytes: Buffer): Promise<void> {
-  let original: PDFDocument;
-  try {
-    original = await PDFDocument.load(bytes, { updateMetadata: false, parseSpeed: PARSE_SPEED });
-  } catch (error) {
-    if (error instanceof EncryptedPDFError) throw new Error('the original PDF is encrypted and cannot be packaged');
-    throw new Error(`the original PDF cannot be read: ${(error as Error).message}`);
+async function embedFonts(doc: PDFDocument): Promise<Fonts> {
+  return {
+    regular: await doc.embedFont(StandardFonts.Helvetica),
+    bold: await doc.embedFont(StandardFonts.HelveticaBold),
+    mono: await doc.embedFont(StandardFonts.Courier),
+  };
+}
+
+/**
+ * Adds the package to `doc`: signature page(s) after its pages, the attachments, the metadata. Every
+ * object that `doc` already had and that changes is listed in `changed`.
+ */
+async function addPackage(doc: PDFDocument, changed: PDFRef[], input: PackageInput, compressed: Promise<Buffer[]>, fonts?: Fonts): Promise<void> {
+  drawSignaturePages(doc, changed, fonts ?? (await embedFonts(doc)), input);
+  // The attachments have been compressing meanwhile.
+  embedAttachments(doc, changed, input.attachments, await compressed, input.time);
+  setMetadata(doc, changed, input);
+}
+
+/**
+ * A new page of `size` after the last: a kid of the page tree's root, whose /Count grows (pdf-lib's
+ * addPage does the same, but counts the pages first, which would read every page of the original).
+ * What the page would inherit from the root and is not the signature page's, an original's /Rotate
+ * or /CropBox, is overridden.
+ */
+function appendPage(doc: PDFDocument, changed: PDFRef[], size: readonly [number, number]): PDFPage {
+  const context = doc.context;
+  const rootRef = doc.catalog.get(PDFName.of('Pages'));
+  const root = context.lookup(rootRef);
+  const kidsEntry = root instanceof PDFDict ? root.get(PDFName.of('Kids')) : undefined;
+  const kids = context.lookup(kidsEntry);
+  const count = root instanceof PDFDict ? root.lookup(PDFName.of('Count')) : undefined;
+  if (!(rootRef instanceof PDFRef) || !(root instanceof PDFDict) || !(kids instanceof PDFArray) || !(count instanceof PDFNumber)) {
+    throw new Error('the original cannot be packaged: its page tree has no root with /Kids and /Count');
   }
-  const indices = original.getPageIndices();
-  if (indices.length === 0) throw new Error('the original PDF has no pages');
-  for (const page of await doc.copyPages(original, indices)) doc.addPage(page);
+  const page = PDFPage.create(doc);
+  page.setSize(size[0], size[1]);
+  page.node.setParent(rootRef);
+  const rotation = root.lookup(PDFName.of('Rotate'));
+  if (rotation instanceof PDFNumber && rotation.asNumber() !== 0) page.node.set(PDFName.of('Rotate'), PDFNumber.of(0));
+  if (root.has(PDFName.of('CropBox'))) page.node.set(PDFName.of('CropBox'), page.node.MediaBox().clone());
+  kids.push(page.ref);
+  root.set(PDFName.of('Count'), PDFNumber.of(count.asNumber() + 1));
+  changed.push(rootRef);
+  if (kidsEntry instanceof PDFRef) changed.push(kidsEntry);
+  return page;
+}
+
+/**
+ * The Info dictionary (changed in place, or made) and the catalog's /Lang and the trailer's /ID:
+ * /Title the document's description (else the original's title, else the signature page's);
+ * /Producer and /ModDate Paraph and the packaging time; /Creator and /CreationDate only when the
+ * original has none (a text original: Paraph and the packaging time); /Lang the template's locale
+ * when the original gives none. The /ID keeps the original's first
+ * identifier (ISO 32000-1 §14.4) and gets a second made from the content, so that the same input
+ * gives the same file.
+ */
+function setMetadata(doc: PDFDocument, changed: PDFRef[], input: PackageInput): void {
+  const context = doc.context;
+  const strings = stringsFor(input.template, input.language);
+  const existing = context.trailerInfo.Info;
+  const found = existing === undefined ? undefined : context.lookup(existing);
+  let info: PDFDict;
+  if (existing instanceof PDFRef && found instanceof PDFDict) {
+    info = found;
+    changed.push(existing);
+  } else {
+    info = found instanceof PDFDict ? found.clone(context) : PDFDict.withContext(context);
+    context.trailerInfo.Info = context.register(info);
+  }
+  const date = PDFString.fromDate(input.time);
+  if (input.original.description !== undefined || !info.has(PDFName.of('Title'))) {
+    info.set(PDFName.of('Title'), PDFHexString.fromText(sanitizeMetadata(input.original.description ?? strings.title)));
+  }
+  info.set(PDFName.of('Producer'), PDFHexString.fromText('Paraph'));
+  info.set(PDFName.of('ModDate'), date);
+  if (!info.has(PDFName.of('Creator'))) info.set(PDFName.of('Creator'), PDFHexString.fromText('Paraph'));
+  if (!info.has(PDFName.of('CreationDate'))) info.set(PDFName.of('CreationDate'), date);
+
+  if (!doc.catalog.has(PDFName.of('Lang'))) {
+    doc.catalog.set(PDFName.of('Lang'), PDFString.of(strings.locale));
+    changed.push(context.trailerInfo.Root as PDFRef);
+  }
+
+  const id = createHash('sha256').update(input.original.bytes).update(input.time.toISOString()).digest('hex').slice(0, 32);
+  const ids = context.trailerInfo.ID === undefined ? undefined : context.lookup(context.trailerInfo.ID);
+  const first = ids instanceof PDFArray ? ids.lookup(0) : undefined;
+  const permanent = first instanceof PDFHexString || first instanceof PDFString ? first : PDFHexString.of(id);
+  context.trailerInfo.ID = context.obj([permanent, PDFHexString.of(id)]);
 }
 
 /** UTF-8 (a BOM is dropped); bytes that are not UTF-8 are read as Windows-1252. */
@@ -132,7 +227,7 @@ function decodeText(bytes: Buffer): string {
 }
 
 /** Typesets plain text on A4 pages in Courier: lines wrapped at the margin, form feeds start a page. */
-function renderText(doc: PDFDocument, text: string, font: PDFFont): void {
+function renderText(doc: PDFDocument, changed: PDFRef[], text: string, font: PDFFont): void {
   const [width, height] = A4;
   const measure = widthMeasure(font, TEXT_SIZE);
   const maxWidth = width - 2 * TEXT_MARGIN;
@@ -144,7 +239,7 @@ function renderText(doc: PDFDocument, text: string, font: PDFFont): void {
       .flatMap((line) => wrap(sanitize(expandTabs(line), font), maxWidth, measure, true));
     // An empty document (or form feed at the end) still gets its page.
     for (let start = 0; start === 0 || start < lines.length; start += linesPerPage) {
-      const page = doc.addPage(A4);
+      const page = appendPage(doc, changed, A4);
       lines.slice(start, start + linesPerPage).forEach((line, index) => {
         if (line.length === 0) return;
         page.drawText(line, { x: TEXT_MARGIN, y: height - TEXT_MARGIN - TEXT_SIZE - index * TEXT_LEADING, size: TEXT_SIZE, font });
@@ -170,7 +265,7 @@ interface Row {
 }
 
 /** Draws the signature page(s): title, intro, document, one row per signer, footer and page numbers. */
-function drawSignaturePages(doc: PDFDocument, fonts: Fonts, input: PackageInput): void {
+function drawSignaturePages(doc: PDFDocument, changed: PDFRef[], fonts: Fonts, input: PackageInput): void {
   const template = input.template;
   const strings = stringsFor(template, input.language);
   const [width, height] = pageDimensions(template.pageSize);
@@ -198,7 +293,7 @@ function drawSignaturePages(doc: PDFDocument, fonts: Fonts, input: PackageInput)
   let page!: PDFPage;
   let y = 0;
   const newPage = (): void => {
-    page = doc.addPage([width, height]);
+    page = appendPage(doc, changed, [width, height]);
     pages.push(page);
     y = height - margin - sizes.title;
     const title = pages.length === 1 ? strings.title : `${strings.title} ${strings.continued}`;
@@ -308,9 +403,18 @@ export function maskNationalId(id: string, visible: number): string {
   return chars.map((char, index) => (index < visible || !/[\p{L}\p{N}]/u.test(char) ? char : '*')).join('');
 }
 
+/** Formats by locale and time zone: making one costs more than a signature page's other text. */
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** A date and time in the locale's long form, in `timeZone`, with the zone's name. */
 function formatTime(time: Date, locale: string, timeZone: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'long', timeZone }).format(time);
+  const key = `${locale} ${timeZone}`;
+  let format = timeFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'long', timeZone });
+    timeFormats.set(key, format);
+  }
+  return format.format(time);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -408,21 +512,37 @@ function wrap(line: string, maxWidth: number, measure: Measure, keepIndent: bool
  * Embeds the files as associated files of the document (ISO 32000-2 §14.13; PDF/A-3): an
  * /EmbeddedFiles name tree (its keys sorted, as a name tree must be) and the catalog's /AF, each file
  * spec with /AFRelationship /Source (they are the signed sources of this document), /F in ASCII and
- * /UF in Unicode, and the stream with its MIME type, size, dates and MD5 checksum. Names repeated
- * get a number before their extension.
+ * /UF in Unicode, and the stream with its MIME type, size, dates and MD5 checksum. Files the original
+ * already has stay: the new name tree holds theirs and ours, and /AF lists theirs first. A name
+ * taken (by theirs, or given twice) gets a number before its extension.
  */
-function embedAttachments(doc: PDFDocument, attachments: readonly PackageAttachment[], time: Date): void {
+function embedAttachments(doc: PDFDocument, changed: PDFRef[], attachments: readonly PackageAttachment[], streams: readonly Buffer[], time: Date): void {
   if (attachments.length === 0) return;
   const context = doc.context;
-  const names = uniqueNames(attachments.map((attachment) => attachment.fileName));
-  const entries = attachments
-    .map((attachment, index) => ({ attachment, name: names[index]! }))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const catalog = doc.catalog;
+  changed.push(context.trailerInfo.Root as PDFRef);
+  const namesEntry = catalog.get(PDFName.of('Names'));
+  const found = namesEntry === undefined ? undefined : context.lookup(namesEntry);
+  let namesDict: PDFDict;
+  if (found instanceof PDFDict) {
+    namesDict = found;
+    if (namesEntry instanceof PDFRef) changed.push(namesEntry);
+  } else {
+    namesDict = PDFDict.withContext(context);
+    catalog.set(PDFName.of('Names'), namesDict);
+  }
+  const existingTree = context.lookup(namesDict.get(PDFName.of('EmbeddedFiles')));
+  const tree = existingTree instanceof PDFDict ? nameTreeEntries(existingTree) : [];
+  const names = uniqueNames(
+    attachments.map((attachment) => attachment.fileName),
+    new Set(tree.map((entry) => entry.key.decodeText())),
+  );
   const date = PDFString.fromDate(new Date(Math.floor(time.getTime() / 1000) * 1000));
-  const tree: Array<PDFHexString | PDFRef> = [];
-  const specs: PDFRef[] = [];
-  for (const { attachment, name } of entries) {
-    const stream = context.flateStream(attachment.bytes, {
+  const specs: PDFObject[] = [];
+  attachments.forEach((attachment, index) => {
+    const name = names[index]!;
+    const stream = context.stream(streams[index]!, {
+      Filter: 'FlateDecode',
       Type: 'EmbeddedFile',
       Subtype: attachment.mimeType,
       Params: {
@@ -442,17 +562,69 @@ function embedAttachments(doc: PDFDocument, attachments: readonly PackageAttachm
       ...(attachment.description === undefined ? {} : { Desc: PDFHexString.fromText(attachment.description) }),
     });
     const specRef = context.register(spec);
-    tree.push(PDFHexString.fromText(name), specRef);
+    tree.push({ key: PDFHexString.fromText(name), value: specRef });
     specs.push(specRef);
+  });
+  // Keys compare as the bytes of the strings (ISO 32000-1 §7.9.6).
+  const keyed = tree.map((entry) => ({ ...entry, bytes: Buffer.from(entry.key.asBytes()) })).sort((a, b) => Buffer.compare(a.bytes, b.bytes));
+  const flat = PDFArray.withContext(context);
+  for (const entry of keyed) {
+    flat.push(entry.key);
+    flat.push(entry.value);
   }
-  const embeddedFiles = context.register(context.obj({ Names: tree }));
-  doc.catalog.set(PDFName.of('Names'), context.obj({ EmbeddedFiles: embeddedFiles }));
-  doc.catalog.set(PDFName.of('AF'), context.register(context.obj(specs)));
+  const leaf = PDFDict.withContext(context);
+  leaf.set(PDFName.of('Names'), flat);
+  namesDict.set(PDFName.of('EmbeddedFiles'), context.register(leaf));
+
+  const existingAf = context.lookup(catalog.get(PDFName.of('AF')));
+  const af = PDFArray.withContext(context);
+  if (existingAf instanceof PDFArray) for (const item of existingAf.asArray()) af.push(item);
+  for (const spec of specs) af.push(spec);
+  catalog.set(PDFName.of('AF'), context.register(af));
 }
 
-/** Names made unique: a repeat of `a.xml` becomes `a (2).xml`. */
-function uniqueNames(names: readonly string[]): string[] {
-  const taken = new Set<string>();
+interface NameTreeEntry {
+  readonly key: PDFString | PDFHexString;
+  readonly value: PDFObject;
+}
+
+/** Every key and value of a name tree, its leaves in order (values as they are: references stay references). */
+function nameTreeEntries(root: PDFDict): NameTreeEntry[] {
+  const context = root.context;
+  const entries: NameTreeEntry[] = [];
+  const visit = (node: PDFDict, depth: number): void => {
+    if (depth > MAX_TREE_DEPTH) throw new Error('the original cannot be packaged: its embedded files name tree is too deep');
+    const names = context.lookup(node.get(PDFName.of('Names')));
+    if (names instanceof PDFArray) {
+      for (let i = 0; i + 1 < names.size(); i += 2) {
+        const key = context.lookup(names.get(i));
+        if (key instanceof PDFString || key instanceof PDFHexString) entries.push({ key, value: names.get(i + 1) });
+      }
+    }
+    const kids = context.lookup(node.get(PDFName.of('Kids')));
+    if (kids instanceof PDFArray) {
+      for (let i = 0; i < kids.size(); i++) {
+        const kid = context.lookup(kids.get(i));
+        if (kid instanceof PDFDict) visit(kid, depth + 1);
+      }
+    }
+  };
+  visit(root, 0);
+  return entries;
+}
+
+/**
+ * Flate for an embedded file: Node's zlib rather than pdf-lib's flateStream (pure-JavaScript pako),
+ * at its fastest level: an LTV-SDO holds the whole document in base64, which level 1 already shrinks
+ * by about a quarter.
+ */
+function compress(bytes: Buffer): Promise<Buffer> {
+  // One output chunk for the whole file: each chunk is a round trip between the pool and this thread.
+  return deflateAsync(bytes, { level: 1, chunkSize: Math.max(64 * 1024, bytes.length + 1024) });
+}
+
+/** Names made unique, also against `taken`: a repeat of `a.xml` becomes `a (2).xml`. */
+function uniqueNames(names: readonly string[], taken: Set<string>): string[] {
   return names.map((original) => {
     const name = original.trim().length > 0 ? original : 'attachment';
     let candidate = name;

@@ -1,17 +1,19 @@
 import type { Credential } from '../signing/credential';
-import { PdfRevisions } from '../signing/pades';
-import { buildPackagePdf, type PackageInput } from './build-package-pdf';
+import { openPackage, type PackageInput } from './build-package-pdf';
 
 /**
  * A Paraph PAdES package, sealed to level B-LTA (EN 319 142-1), as PackagingService returns it:
  *
- * 1. the package document (buildPackagePdf): original pages, signature page(s), LTV-SDOs attached;
+ * 1. the package document (openPackage): a PDF original as it is, byte for byte, with the signature
+ *    page(s) and the LTV-SDOs attached as an incremental update on it; or a text original typeset
+ *    with them in one new document;
  * 2. the seal's signature (B-T): CAdES detached CMS with a signature timestamp;
  * 3. the document security store (B-LT): the certificates and OCSP responses to validate the seal;
  * 4. a document timestamp (B-LTA) over all of the above.
  *
- * Steps 2–4 are incremental updates on a document parsed once (PdfRevisions), each appending its own
- * revision; see docs/pades.md for what each revision holds and how to check it.
+ * All of it is made on one document in memory (PdfRevisions): a PDF original is parsed once, and
+ * nothing written is parsed again; every step appends its own revision. See docs/pades.md for what
+ * each revision holds and how to check it.
  */
 
 export interface PadesInput extends PackageInput {
@@ -29,8 +31,7 @@ export interface PadesInput extends PackageInput {
 }
 
 export async function createPades(input: PadesInput): Promise<Buffer> {
-  const base = await buildPackagePdf(input);
-  const revisions = await PdfRevisions.open(base);
+  const revisions = await openPackage(input);
   await revisions.sign({
     seal: input.seal,
     time: input.time,

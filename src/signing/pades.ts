@@ -1,14 +1,22 @@
 import { createHash } from 'node:crypto';
+import { deflateSync, inflateSync } from 'node:zlib';
 import {
+  decodePDFRawStream,
+  EncryptedPDFError,
   PDFArray,
+  PDFContext,
   PDFDict,
   PDFDocument,
+  PDFHeader,
   PDFHexString,
   PDFInvalidObject,
   PDFName,
   PDFNumber,
+  PDFObjectParser,
+  PDFRawStream,
   PDFRef,
   PDFString,
+  type PDFObject,
 } from '@cantoo/pdf-lib';
 import { signDigestDetached } from './cms';
 import type { Credential } from './credential';
@@ -23,8 +31,9 @@ import { readElement } from './der-writer';
  * The signature dictionaries are written as literal bytes (ByteRange and Contents are placeholders of
  * fixed width that are filled in after the update is serialised), so that the ranges are exactly
  * where any reader looks for them. The rest of each update is written by @cantoo/pdf-lib, which
- * appends the changed objects with a cross-reference section and a trailer pointing to the previous
- * one. Pure: bytes and keys in, bytes out; the caller supplies the time and the timestamps.
+ * appends the changed objects with a cross-reference table and a trailer pointing to the previous
+ * section (a table or a stream). Pure: bytes and keys in, bytes out; the caller supplies the time and
+ * the timestamps.
  */
 
 export const PADES_SUBFILTER = 'ETSI.CAdES.detached';
@@ -166,6 +175,19 @@ export function extractSignatures(pdf: Buffer): PdfSignature[] {
 }
 
 /**
+ * The /Contents of the signatures a document came with, for the /VRI. One whose ByteRange does not
+ * frame its /Contents is not a signature a validator would take: then none are indexed (the /VRI is
+ * optional), rather than no package made.
+ */
+function signaturesIn(pdf: Buffer): Buffer[] {
+  try {
+    return extractSignatures(pdf).map((found) => found.contents);
+  } catch {
+    return [];
+  }
+}
+
+/**
  * /SubFilter of the signature dictionary holding the ByteRange at `at`: looked for in its object,
  * between `N G obj` and `endobj`, outside the Contents gap.
  */
@@ -195,9 +217,16 @@ const ESIC_CADES = 2;
 const ESIC_LTV = 5;
 
 /**
- * A PDF held open for a series of incremental updates: it is parsed once, and each step appends one
- * revision and fills in its own placeholder. createPades runs its three updates
- * on one of these rather than parsing the document three times.
+ * An edit of the document for PdfRevisions.update: it changes `doc` and lists in `changed` every
+ * object it already had and changed (objects it registers are new and always written).
+ */
+export type RevisionEdit = (doc: PDFDocument, changed: PDFRef[]) => void | Promise<void>;
+
+/**
+ * A PDF held open for a series of incremental updates: it is opened once (reading only the objects
+ * the updates touch, see open) or built in memory, and each step appends one revision and fills in
+ * its own placeholder. createPades runs all its updates on one of these; nothing written is parsed
+ * again.
  *
  * Edits run with pdf-lib's change tracking off and name the objects they change themselves: the
  * tracking looks for the indirect object holding each changed value by walking the whole document,
@@ -222,12 +251,46 @@ export class PdfRevisions {
     this.joined = bytes;
   }
 
-  static async open(pdf: Uint8Array): Promise<PdfRevisions> {
-    // updateMetadata false: the Info dictionary (Producer, ModDate) is the document's, not ours to rewrite.
-    const doc = await PDFDocument.load(pdf, { forIncrementalUpdate: true, updateMetadata: false, parseSpeed: PARSE_SPEED });
-    if (doc.getPageCount() === 0) throw new Error('the PDF has no pages');
-    if (!(doc.context.trailerInfo.Root instanceof PDFRef)) throw new Error('the PDF trailer has no /Root reference');
-    return new PdfRevisions(doc, toBuffer(pdf));
+  /**
+   * Opens `pdf` for updates. Refused, with an Error saying why: a file that cannot be read, an
+   * encrypted one, one without pages or catalog, and one whose cross-reference data does not find
+   * its objects (an update builds on it: see checkCrossReferences).
+   *
+   * By default only the objects the updates use are parsed, when first asked for (see
+   * ObjectsOnDemand): the catalog, the page tree's root, the Info dictionary and what the updates
+   * extend. `readWhole` parses the whole file with pdf-lib's parser instead, as it would load it.
+   */
+  static async open(pdf: Uint8Array, options: { readonly readWhole?: boolean } = {}): Promise<PdfRevisions> {
+    const bytes = toBuffer(pdf);
+    pdfVersion(bytes);
+    const xref = readCrossReferences(bytes);
+    checkObjectOffsets(bytes, xref);
+    const doc = (options.readWhole ? undefined : openOnDemand(bytes, xref)) ?? (await loadWhole(bytes));
+    const root = doc.context.trailerInfo.Root;
+    if (!(root instanceof PDFRef) || !(doc.context.lookup(root) instanceof PDFDict)) {
+      throw new Error('the PDF cannot be read: its trailer has no /Root reference to a catalog');
+    }
+    if (pageCount(doc) === 0) throw new Error('the PDF has no pages');
+    return new PdfRevisions(doc, bytes);
+  }
+
+  /**
+   * Writes `doc`, a document made in memory that was never saved, as the first revision (no object
+   * streams) and holds it open for updates on the same objects, without parsing what was written.
+   */
+  static async fromDocument(doc: PDFDocument): Promise<PdfRevisions> {
+    const context = doc.context;
+    if (context.snapshot || context.pdfFileDetails.originalBytes) throw new Error('the document was loaded from a file: use PdfRevisions.open');
+    if (pageCount(doc) === 0) throw new Error('the PDF has no pages');
+    const bytes = toBuffer(await doc.save({ useObjectStreams: false, objectsPerTick: OBJECTS_PER_TICK, addDefaultPage: false, updateFieldAppearances: false }));
+    context.pdfFileDetails.pdfSize = bytes.length;
+    context.pdfFileDetails.prevStartXRef = lastStartXref(bytes);
+    // The snapshot is taken before the bytes are set, so that pdf-lib does not mark the catalog as
+    // changed (it does on a load for incremental update); then the document is what was written.
+    const snapshot = doc.takeSnapshot();
+    context.pdfFileDetails.originalBytes = bytes;
+    context.snapshot = snapshot;
+    return new PdfRevisions(doc, bytes);
   }
 
   /** The document with every update so far. */
@@ -235,6 +298,17 @@ export class PdfRevisions {
     this.usable();
     this.joined ??= Buffer.concat(this.chunks, this.length);
     return this.joined;
+  }
+
+  /** The number of revisions: the file opened (or first written) and every update since. */
+  get revisionCount(): number {
+    return this.chunks.length;
+  }
+
+  /** Appends an update with whatever `edit` changes (see RevisionEdit). */
+  async update(edit: RevisionEdit): Promise<void> {
+    await this.edit((changed) => edit(this.doc, changed));
+    await this.appendUpdate();
   }
 
   /** Appends a PAdES B-T signature by the seal (see signPdf). */
@@ -247,7 +321,7 @@ export class PdfRevisions {
     if (options.location !== undefined) entries.push(`/Location ${pdfTextString(options.location)}`);
     if (options.contactInfo !== undefined) entries.push(`/ContactInfo ${pdfTextString(options.contactInfo)}`);
     entries.push('/Prop_Build << /Filter << /Name /Adobe.PPKLite >> /App << /Name /Paraph >> >>');
-    this.edit((changed) => {
+    await this.edit((changed) => {
       this.addField(changed, entries, reserved, options.fieldName ?? 'Signature', options.fieldName !== undefined, time);
       this.declareEsic(changed, ESIC_CADES);
     });
@@ -256,11 +330,11 @@ export class PdfRevisions {
 
   /** Appends the validation data to /DSS (see addDss). */
   async addDss(data: DssData): Promise<void> {
-    const signatures = data.vri ?? true ? [...extractSignatures(this.chunks[0]!).map((found) => found.contents), ...this.made] : [];
-    this.edit((changed) => {
+    const signatures = data.vri ?? true ? [...signaturesIn(this.chunks[0]!), ...this.made] : [];
+    await this.edit((changed) => {
       const context = this.doc.context;
       const streams = (items: readonly Buffer[] | undefined): PDFRef[] =>
-        distinct(items ?? []).map((der) => context.register(context.flateStream(der)));
+        distinct(items ?? []).map((der) => context.register(context.stream(deflateSync(der), { Filter: 'FlateDecode' })));
       const certs = streams(data.certificates);
       const ocsps = streams(data.ocspResponses);
       const crls = streams(data.crls);
@@ -290,7 +364,7 @@ export class PdfRevisions {
     const reserved = options.reservedBytes ?? TIMESTAMP_TOKEN_RESERVE;
     const entries = ['/Type /DocTimeStamp', '/Filter /Adobe.PPKLite', `/SubFilter /${DOC_TIMESTAMP_SUBFILTER}`];
     const fieldName = options.fieldName ?? 'DocumentTimestamp';
-    this.edit((changed) => {
+    await this.edit((changed) => {
       this.addField(changed, entries, reserved, fieldName, options.fieldName !== undefined, wholeSeconds(options.time));
       this.declareEsic(changed, ESIC_LTV);
     });
@@ -301,7 +375,7 @@ export class PdfRevisions {
    * Runs `change` with pdf-lib's change tracking off; the objects it lists as changed (and every
    * object it registers) go into the next update.
    */
-  private edit(change: (changed: PDFRef[]) => void): void {
+  private async edit(change: (changed: PDFRef[]) => void | Promise<void>): Promise<void> {
     this.usable();
     const context = this.doc.context;
     const snapshot = context.snapshot;
@@ -309,7 +383,7 @@ export class PdfRevisions {
     const changed: PDFRef[] = [];
     context.snapshot = undefined;
     try {
-      change(changed);
+      await change(changed);
     } catch (error) {
       // Objects may have been registered or changed: they must not reach a later update.
       this.failed = error as Error;
@@ -341,8 +415,7 @@ export class PdfRevisions {
     const fieldName = freeFieldName(fields.value, name, exact);
     const dictionary = `<<\n${entries.join('\n')}\n/ByteRange ${BYTE_RANGE_PLACEHOLDER}\n/Contents <${'0'.repeat(reserved * 2)}>\n>>`;
     const valueRef = context.register(PDFInvalidObject.of(Buffer.from(dictionary, 'latin1')));
-    const pages = this.doc.getPages();
-    const page = pages[pages.length - 1]!;
+    const page = lastPage(this.doc);
     const widget = PDFDict.withContext(context);
     widget.set(PDFName.of('Type'), PDFName.of('Annot'));
     widget.set(PDFName.of('Subtype'), PDFName.of('Widget'));
@@ -359,7 +432,7 @@ export class PdfRevisions {
     // SignaturesExist (1) and AppendOnly (2): viewers must save later changes as increments.
     acroForm.value.set(PDFName.of('SigFlags'), PDFNumber.of(3));
     changed.push(acroForm.ref);
-    const annots = arrayEntry(changed, { value: page.node, ref: page.ref }, 'Annots');
+    const annots = arrayEntry(changed, page, 'Annots');
     annots.value.push(widgetRef);
     changed.push(annots.ref);
   }
@@ -373,15 +446,23 @@ export class PdfRevisions {
     const context = this.doc.context;
     const snapshot = context.snapshot;
     if (!snapshot) throw new Error('the document was not opened for incremental updates');
-    const update = toBuffer(await this.doc.saveIncremental(snapshot, { useObjectStreams: false, objectsPerTick: OBJECTS_PER_TICK }));
-    const startxref = /startxref\s+(\d+)\s+%%EOF\s*$/.exec(update.toString('latin1', Math.max(0, update.length - 64)));
-    if (!startxref) throw new Error('the update does not end with startxref and %%EOF');
+    // The writer goes by the snapshot it is given; tracking stays off while it runs, since writing
+    // sets entries too (each stream's /Length, the trailer, the fonts embedded only now), and each
+    // would set pdf-lib walking the document for the object that holds it.
+    context.snapshot = undefined;
+    let update: Buffer;
+    try {
+      update = toBuffer(await this.doc.saveIncremental(snapshot, { useObjectStreams: false, objectsPerTick: OBJECTS_PER_TICK }));
+    } finally {
+      context.snapshot = snapshot;
+    }
+    const startxref = lastStartXref(update);
     this.chunks.push(update);
     this.length += update.length;
     this.joined = undefined;
     // The next update follows this one and points back to its cross-reference section.
     context.pdfFileDetails.pdfSize = this.length;
-    context.pdfFileDetails.prevStartXRef = Number(startxref[1]);
+    context.pdfFileDetails.prevStartXRef = startxref;
     context.snapshot = this.doc.takeSnapshot();
     return update;
   }
@@ -443,6 +524,453 @@ export class PdfRevisions {
     extensions.value.set(PDFName.of('ESIC'), declaration);
     changed.push(extensions.ref);
   }
+}
+
+/** The version in the file's header (`%PDF-1.7`), looked for in its first KiB as readers do. */
+function pdfVersion(bytes: Buffer): [number, number] {
+  const version = /%PDF-(\d+)\.(\d+)/.exec(bytes.toString('latin1', 0, Math.min(bytes.length, 1024)));
+  if (!version) throw new Error('the PDF cannot be read: it has no %PDF- header');
+  return [Number(version[1]), Number(version[2])];
+}
+
+/** Parses the whole file with pdf-lib's parser, as `PDFDocument.load` does, for incremental updates. */
+async function loadWhole(bytes: Buffer): Promise<PDFDocument> {
+  try {
+    // updateMetadata false: the Info dictionary (Producer, ModDate) is the document's, not ours to rewrite.
+    return await PDFDocument.load(bytes, { forIncrementalUpdate: true, updateMetadata: false, parseSpeed: PARSE_SPEED });
+  } catch (error) {
+    if (error instanceof EncryptedPDFError) throw new Error('the PDF is encrypted');
+    throw new Error(`the PDF cannot be read: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The document of `bytes` for incremental updates, its objects read on demand (ObjectsOnDemand)
+ * rather than all parsed up front: what pdf-lib's load would give with `forIncrementalUpdate`, for
+ * what the updates touch. This reaches into pdf-lib's internals (its context's object map and its
+ * document's constructor); should they no longer be what this expects, it returns undefined and the
+ * caller parses the whole file.
+ */
+function openOnDemand(bytes: Buffer, xref: CrossReferences): PDFDocument | undefined {
+  const context = PDFContext.create();
+  const internals = context as unknown as { indirectObjects?: unknown };
+  if (!(internals.indirectObjects instanceof Map) || internals.indirectObjects.size !== 0) return undefined;
+  const objects = new ObjectsOnDemand(bytes, xref.entries, context);
+  internals.indirectObjects = objects;
+
+  const version = pdfVersion(bytes);
+  context.header = PDFHeader.forVersion(version[0], version[1]);
+  // The newest trailer that has a key gives it (an update's trailer should repeat them all, not every one does).
+  const info: { Root?: PDFObject; Encrypt?: PDFObject; Info?: PDFObject; ID?: PDFObject } = {};
+  let size = 0;
+  for (const trailer of xref.trailers) {
+    const dictionary = objects.trailer(trailer);
+    for (const key of ['Root', 'Encrypt', 'Info', 'ID'] as const) info[key] ??= dictionary.get(PDFName.of(key));
+    size = Math.max(size, dictionary.lookupMaybe(PDFName.of('Size'), PDFNumber)?.asNumber() ?? 0);
+  }
+  if (info.Encrypt !== undefined) throw new Error('the PDF is encrypted');
+  context.trailerInfo = info;
+  let largest = size - 1;
+  for (const number of xref.entries.keys()) largest = Math.max(largest, number);
+  context.largestObjectNumber = largest;
+  context.pdfFileDetails.originalBytes = bytes;
+  context.pdfFileDetails.pdfSize = bytes.length;
+  context.pdfFileDetails.prevStartXRef = xref.startxref;
+
+  let doc: PDFDocument;
+  try {
+    const Document = PDFDocument as unknown as new (context: PDFContext, ignoreEncryption: boolean, updateMetadata: boolean) => PDFDocument;
+    doc = new Document(context, false, false);
+  } catch {
+    return undefined;
+  }
+  if (doc.context !== context || !(doc.catalog instanceof PDFDict) || doc.catalog !== context.lookup(info.Root)) return undefined;
+  // As load does with forIncrementalUpdate: what is written from now on is an update.
+  doc.takeSnapshot();
+  return context.snapshot ? doc : undefined;
+}
+
+/** An object stream (ISO 32000-1 §7.5.7), decoded: its objects' offsets after /First. */
+interface ObjectStream {
+  readonly data: Uint8Array;
+  readonly first: number;
+  readonly offsets: ReadonlyMap<number, number>;
+}
+
+/**
+ * pdf-lib's map of a document's objects, filled on demand: an object asked for the first time is
+ * parsed (by pdf-lib's object parser) from where the cross-reference data says it is, at an offset
+ * or in an object stream; after that it is the map's like any other. The objects never asked for are
+ * never parsed, and since pdf-lib writes only what a snapshot marks (or what is new), an update does
+ * not need them: for a 100-page document the updates read a dozen objects, not a thousand.
+ */
+class ObjectsOnDemand extends Map<PDFRef, PDFObject> {
+  private readonly streams = new Map<number, ObjectStream>();
+  private readonly removed = new Set<PDFRef>();
+
+  constructor(
+    private readonly pdf: Buffer,
+    private readonly xref: ReadonlyMap<number, XrefEntry>,
+    private readonly context: PDFContext,
+  ) {
+    super();
+  }
+
+  override get(ref: PDFRef): PDFObject | undefined {
+    const held = super.get(ref);
+    if (held !== undefined || this.removed.has(ref)) return held;
+    let object: PDFObject | undefined;
+    // Reading is no change: pdf-lib's tracking (which would walk the document for every array item
+    // parsed) stays off meanwhile.
+    const snapshot = this.context.snapshot;
+    this.context.snapshot = undefined;
+    try {
+      object = this.read(ref);
+    } catch (error) {
+      throw new Error(`the PDF cannot be read: object ${ref.objectNumber} ${ref.generationNumber}: ${(error as Error).message}`);
+    } finally {
+      this.context.snapshot = snapshot;
+    }
+    if (object !== undefined) super.set(ref, object);
+    return object;
+  }
+
+  override delete(ref: PDFRef): boolean {
+    this.removed.add(ref);
+    return super.delete(ref);
+  }
+
+  override set(ref: PDFRef, object: PDFObject): this {
+    this.removed.delete(ref);
+    return super.set(ref, object);
+  }
+
+  /** A trailer dictionary: after `trailer`, or a cross-reference stream's. */
+  trailer(where: XrefSection['trailer']): PDFDict {
+    const object = where.stream ? this.parseAt(where.offset) : PDFObjectParser.forBytes(this.pdf.subarray(where.offset), this.context).parseObject();
+    const dictionary = object instanceof PDFRawStream ? object.dict : object;
+    if (!(dictionary instanceof PDFDict)) throw new Error(`the PDF cannot be read: no trailer dictionary at offset ${where.offset}`);
+    return dictionary;
+  }
+
+  private read(ref: PDFRef): PDFObject | undefined {
+    const entry = this.xref.get(ref.objectNumber);
+    if (!entry || ref.objectNumber === 0) return undefined;
+    if (entry.type === 1) return entry.generation === ref.generationNumber ? this.parseAt(entry.offset, ref) : undefined;
+    if (entry.type === 2 && ref.generationNumber === 0) return this.fromStream(entry.offset, ref);
+    return undefined;
+  }
+
+  /** The object whose `N G obj` is at `offset` (checked against the cross-reference data when opened). */
+  private parseAt(offset: number, ref?: PDFRef): PDFObject {
+    const header = objectHeaderAt(this.pdf, offset);
+    if (!header) throw new Error(`no object at offset ${offset}`);
+    return PDFObjectParser.forBytes(this.pdf.subarray(header.end), this.context).parseObject(ref);
+  }
+
+  private fromStream(streamNumber: number, ref: PDFRef): PDFObject | undefined {
+    let stream = this.streams.get(streamNumber);
+    if (!stream) {
+      stream = this.decodeStream(streamNumber);
+      this.streams.set(streamNumber, stream);
+    }
+    const at = stream.offsets.get(ref.objectNumber);
+    if (at === undefined) throw new Error(`not in object stream ${streamNumber}`);
+    return PDFObjectParser.forBytes(stream.data.subarray(stream.first + at), this.context).parseObject(ref);
+  }
+
+  private decodeStream(streamNumber: number): ObjectStream {
+    const raw = this.get(PDFRef.of(streamNumber, 0));
+    if (!(raw instanceof PDFRawStream)) throw new Error(`object ${streamNumber} is not an object stream`);
+    const count = raw.dict.lookup(PDFName.of('N'));
+    const first = raw.dict.lookup(PDFName.of('First'));
+    if (!(count instanceof PDFNumber) || !(first instanceof PDFNumber)) throw new Error(`object stream ${streamNumber} has no /N or /First`);
+    // Node's zlib for plain Flate, the usual case; pdf-lib's decoders for anything else.
+    const plainFlate = raw.dict.get(PDFName.of('Filter')) === PDFName.of('FlateDecode') && raw.dict.get(PDFName.of('DecodeParms')) === undefined;
+    const data = plainFlate ? inflateSync(raw.getContents()) : decodePDFRawStream(raw).decode();
+    const numbers = Buffer.from(data.buffer, data.byteOffset, Math.min(first.asNumber(), data.length)).toString('latin1').trim().split(/\s+/).map(Number);
+    const offsets = new Map<number, number>();
+    for (let i = 0; i + 1 < numbers.length && i < 2 * count.asNumber(); i += 2) offsets.set(numbers[i]!, numbers[i + 1]!);
+    return { data, first: first.asNumber(), offsets };
+  }
+}
+
+/** The number of pages, from the page tree's root /Count (without reading the pages themselves). */
+function pageCount(doc: PDFDocument): number {
+  const pages = doc.catalog.lookup(PDFName.of('Pages'));
+  const count = pages instanceof PDFDict ? pages.lookup(PDFName.of('Count')) : undefined;
+  return count instanceof PDFNumber ? count.asNumber() : 0;
+}
+
+/** The last page (a leaf of the page tree): down the last kid that holds pages, from the root. */
+function lastPage(doc: PDFDocument): Located<PDFDict> {
+  const context = doc.context;
+  let node = doc.catalog.get(PDFName.of('Pages'));
+  for (let depth = 0; depth < MAX_PAGE_TREE_DEPTH; depth++) {
+    const dict = node instanceof PDFRef ? context.lookup(node) : undefined;
+    if (!(node instanceof PDFRef) || !(dict instanceof PDFDict)) break;
+    if (dict.get(PDFName.of('Type')) === PDFName.of('Page')) return { value: dict, ref: node };
+    const kids = dict.lookup(PDFName.of('Kids'));
+    if (!(kids instanceof PDFArray)) break;
+    let next: PDFObject | undefined;
+    for (let i = kids.size() - 1; i >= 0 && next === undefined; i--) {
+      const kid = kids.get(i);
+      const value = context.lookup(kid);
+      const count = value instanceof PDFDict ? value.lookup(PDFName.of('Count')) : undefined;
+      if (value instanceof PDFDict && (value.get(PDFName.of('Type')) === PDFName.of('Page') || (count instanceof PDFNumber && count.asNumber() > 0))) next = kid;
+    }
+    node = next;
+  }
+  throw new Error('the PDF page tree has no last page');
+}
+
+/** Page tree levels followed at most. */
+const MAX_PAGE_TREE_DEPTH = 64;
+
+/** The offset after the last `startxref` of a file (or an update) that ends with it and `%%EOF`. */
+function lastStartXref(pdf: Buffer): number {
+  const match = /startxref\s+(\d+)\s+%%EOF\s*$/.exec(pdf.toString('latin1', Math.max(0, pdf.length - 64)));
+  if (!match) throw new Error('the PDF does not end with startxref and %%EOF');
+  return Number(match[1]);
+}
+
+/**
+ * An entry of a cross-reference section (ISO 32000-1 §7.5.4, §7.5.8.3): type 1, in use at `offset`
+ * with `generation`; type 2, in the object stream numbered `offset`; type 0, free.
+ */
+interface XrefEntry {
+  readonly type: number;
+  readonly offset: number;
+  readonly generation: number;
+}
+
+/** A cross-reference section: its entries by object number, its trailer, and where older sections are. */
+interface XrefSection {
+  readonly entries: Map<number, XrefEntry>;
+  /** Where the trailer dictionary starts (after `trailer`), or the offset of the cross-reference stream object. */
+  readonly trailer: { readonly offset: number; readonly stream: boolean };
+  readonly prev?: number;
+  /** A hybrid file's cross-reference stream (ISO 32000-1 §7.5.8.4), read after the table. */
+  readonly xrefStm?: number;
+}
+
+/** A file's cross-reference data: each object by the newest section listing it, and the trailers, newest first. */
+interface CrossReferences {
+  /** The offset the last `startxref` gives: where the newest section is. */
+  readonly startxref: number;
+  readonly entries: Map<number, XrefEntry>;
+  readonly trailers: ReadonlyArray<XrefSection['trailer']>;
+}
+
+/** Sections followed at most: a loop or an absurd chain is damage. */
+const MAX_XREF_SECTIONS = 4096;
+
+function damaged(why: string): never {
+  throw new Error(`the PDF's cross-reference data is damaged: ${why}`);
+}
+
+/**
+ * Checks what an incremental update builds on: the last `startxref` points at a cross-reference table
+ * or stream, so does every /Prev and /XRefStm, and every object they give as in use starts (`N G obj`)
+ * where they say. pdf-lib's parser reads a file front to back and needs none of this, so it reads a
+ * file whose offsets are wrong; but every reader of the updated file goes by them, and a damaged
+ * original would make a damaged package. Throws an Error naming the first problem.
+ */
+export function checkCrossReferences(pdf: Buffer): void {
+  checkObjectOffsets(pdf, readCrossReferences(pdf));
+}
+
+function readCrossReferences(pdf: Buffer): CrossReferences {
+  const at = pdf.lastIndexOf('startxref', pdf.length, 'latin1');
+  const start = at < 0 ? null : /^startxref\s+(\d+)\s+%%EOF/.exec(pdf.toString('latin1', at, at + 48));
+  if (!start) return damaged('the file does not end with startxref and %%EOF');
+  const entries = new Map<number, XrefEntry>();
+  const trailers: Array<XrefSection['trailer']> = [];
+  const pending = [Number(start[1])];
+  const visited = new Set<number>();
+  while (pending.length > 0) {
+    const offset = pending.shift()!;
+    if (visited.has(offset)) continue;
+    if (visited.size >= MAX_XREF_SECTIONS) damaged(`more than ${MAX_XREF_SECTIONS} cross-reference sections`);
+    visited.add(offset);
+    const section = readXrefSection(pdf, offset) ?? damaged(`no cross-reference section at offset ${offset}`);
+    // The newest section that lists an object decides where it is.
+    for (const [number, entry] of section.entries) if (!entries.has(number)) entries.set(number, entry);
+    trailers.push(section.trailer);
+    if (section.prev !== undefined) pending.unshift(section.prev);
+    if (section.xrefStm !== undefined) pending.unshift(section.xrefStm);
+  }
+  return { startxref: Number(start[1]), entries, trailers };
+}
+
+function checkObjectOffsets(pdf: Buffer, xref: CrossReferences): void {
+  for (const [number, entry] of xref.entries) {
+    if (entry.type !== 1 || number === 0) continue;
+    const header = objectHeaderAt(pdf, entry.offset);
+    if (!header || header.number !== number || header.generation !== entry.generation) {
+      damaged(`object ${number} ${entry.generation} is not at offset ${entry.offset}`);
+    }
+  }
+}
+
+/**
+ * The `N G obj` at `offset` (white space before it allowed) and where the object after it starts; read
+ * byte by byte, since a file can list hundreds of thousands of objects.
+ */
+function objectHeaderAt(pdf: Buffer, offset: number): { number: number; generation: number; end: number } | undefined {
+  let at = offset;
+  const space = (): boolean => {
+    const start = at;
+    while (at < pdf.length && PDF_WHITE_SPACE.has(pdf[at]!)) at++;
+    return at > start;
+  };
+  const integer = (): number | undefined => {
+    const start = at;
+    let value = 0;
+    while (at < pdf.length && pdf[at]! >= 0x30 && pdf[at]! <= 0x39 && at - start < 10) value = value * 10 + pdf[at++]! - 0x30;
+    return at > start ? value : undefined;
+  };
+  space();
+  const number = integer();
+  if (number === undefined || !space()) return undefined;
+  const generation = integer();
+  if (generation === undefined || !space()) return undefined;
+  if (pdf[at] !== 0x6f /* o */ || pdf[at + 1] !== 0x62 /* b */ || pdf[at + 2] !== 0x6a /* j */) return undefined;
+  const after = pdf[at + 3];
+  if (after !== undefined && !PDF_WHITE_SPACE.has(after) && !PDF_DELIMITERS.has(after)) return undefined;
+  return { number, generation, end: at + 3 };
+}
+
+/** ISO 32000-1 §7.2.2: NUL, tab, line feed, form feed, carriage return, space; and the delimiters. */
+const PDF_WHITE_SPACE = new Set([0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]);
+const PDF_DELIMITERS = new Set([...'()<>[]{}/%'].map((char) => char.charCodeAt(0)));
+
+function readXrefSection(pdf: Buffer, offset: number): XrefSection | undefined {
+  if (offset >= pdf.length) return undefined;
+  const head = pdf.toString('latin1', offset, offset + 64);
+  if (/^xref\s/.test(head)) return readXrefTable(pdf, offset);
+  const object = /^(\d+)\s+(\d+)\s+obj\s*<</.exec(head);
+  return object ? readXrefStream(pdf, offset) : undefined;
+}
+
+/** A classic table (ISO 32000-1 §7.5.4) and its trailer's /Prev and /XRefStm. */
+function readXrefTable(pdf: Buffer, offset: number): XrefSection | undefined {
+  const trailer = pdf.indexOf('trailer', offset, 'latin1');
+  if (trailer < 0) return undefined;
+  const tokens = pdf.toString('latin1', offset + 4, trailer).trim().split(/\s+/);
+  const entries = new Map<number, XrefEntry>();
+  for (let i = 0; i + 1 < tokens.length; ) {
+    const first = Number(tokens[i]);
+    const count = Number(tokens[i + 1]);
+    i += 2;
+    if (!Number.isSafeInteger(first) || !Number.isSafeInteger(count) || count < 0 || i + 3 * count > tokens.length) return undefined;
+    for (let n = 0; n < count; n++, i += 3) {
+      const entryOffset = Number(tokens[i]);
+      const generation = Number(tokens[i + 1]);
+      const kind = tokens[i + 2];
+      if (!Number.isSafeInteger(entryOffset) || !Number.isSafeInteger(generation) || (kind !== 'n' && kind !== 'f')) return undefined;
+      entries.set(first + n, { type: kind === 'n' ? 1 : 0, offset: entryOffset, generation });
+    }
+  }
+  const end = pdf.indexOf('startxref', trailer, 'latin1');
+  const dictionary = pdf.toString('latin1', trailer, end < 0 ? Math.min(pdf.length, trailer + 4096) : end);
+  return {
+    entries,
+    trailer: { offset: trailer + 'trailer'.length, stream: false },
+    ...optionalNumber('prev', /\/Prev\s+(\d+)/.exec(dictionary)),
+    ...optionalNumber('xrefStm', /\/XRefStm\s+(\d+)/.exec(dictionary)),
+  };
+}
+
+/** A cross-reference stream (ISO 32000-1 §7.5.8): Flate or no filter, PNG predictors. */
+function readXrefStream(pdf: Buffer, offset: number): XrefSection | undefined {
+  const keyword = pdf.indexOf('stream', offset, 'latin1');
+  if (keyword < 0) return undefined;
+  const dictionary = pdf.toString('latin1', offset, keyword);
+  if (!/\/Type\s*\/XRef\b/.test(dictionary)) return undefined;
+  let dataStart = keyword + 'stream'.length;
+  if (pdf[dataStart] === 0x0d) dataStart++;
+  if (pdf[dataStart] === 0x0a) dataStart++;
+  const direct = /\/Length\s+(\d+)(?!\s+\d+\s+R)/.exec(dictionary);
+  const dataEnd = direct ? dataStart + Number(direct[1]) : pdf.indexOf('endstream', dataStart, 'latin1');
+  if (dataEnd < dataStart || dataEnd > pdf.length) return undefined;
+  const widths = /\/W\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s*\]/.exec(dictionary);
+  const size = /\/Size\s+(\d+)/.exec(dictionary);
+  if (!widths || !size) return undefined;
+  const w = [Number(widths[1]), Number(widths[2]), Number(widths[3])] as const;
+  const index = /\/Index\s*\[([\d\s]*)\]/.exec(dictionary)?.[1]?.trim().split(/\s+/).map(Number) ?? [0, Number(size[1])];
+  const filter = /\/Filter\s*(?:\[\s*)?\/(\w+)/.exec(dictionary)?.[1];
+  let data: Buffer;
+  try {
+    if (filter === undefined) data = pdf.subarray(dataStart, dataEnd);
+    else if (filter === 'FlateDecode') data = inflateSync(pdf.subarray(dataStart, dataEnd));
+    else throw new Error(`the /${filter} filter`);
+    const predictor = Number(/\/Predictor\s+(\d+)/.exec(dictionary)?.[1] ?? 1);
+    if (predictor >= 10) data = unpredictPng(data, Number(/\/Columns\s+(\d+)/.exec(dictionary)?.[1] ?? 1));
+    else if (predictor !== 1) throw new Error(`predictor ${predictor}`);
+  } catch (error) {
+    throw new Error(`the PDF's cross-reference stream at offset ${offset} cannot be read: ${(error as Error).message}`);
+  }
+  const rowLength = w[0] + w[1] + w[2];
+  const field = (row: number, from: number, width: number): number => {
+    let value = 0;
+    for (let i = 0; i < width; i++) value = value * 256 + data[row * rowLength + from + i]!;
+    return value;
+  };
+  const entries = new Map<number, XrefEntry>();
+  let row = 0;
+  for (let i = 0; i + 1 < index.length; i += 2) {
+    for (let n = 0; n < index[i + 1]!; n++, row++) {
+      if ((row + 1) * rowLength > data.length) return undefined;
+      const type = w[0] === 0 ? 1 : field(row, 0, w[0]);
+      entries.set(index[i]! + n, { type, offset: field(row, w[0], w[1]), generation: type === 2 ? 0 : field(row, w[0] + w[1], w[2]) });
+    }
+  }
+  return { entries, trailer: { offset, stream: true }, ...optionalNumber('prev', /\/Prev\s+(\d+)/.exec(dictionary)) };
+}
+
+/** Data encoded with a PNG predictor (ISO 32000-1 §7.4.4.4): each row a filter byte and `columns` bytes. */
+function unpredictPng(data: Buffer, columns: number): Buffer {
+  const rows = Math.floor(data.length / (columns + 1));
+  const out = Buffer.alloc(rows * columns);
+  for (let row = 0; row < rows; row++) {
+    const filter = data[row * (columns + 1)]!;
+    for (let column = 0; column < columns; column++) {
+      const raw = data[row * (columns + 1) + 1 + column]!;
+      const left = column > 0 ? out[row * columns + column - 1]! : 0;
+      const up = row > 0 ? out[(row - 1) * columns + column]! : 0;
+      const upLeft = row > 0 && column > 0 ? out[(row - 1) * columns + column - 1]! : 0;
+      const predicted = pngPrediction(filter, left, up, upLeft);
+      out[row * columns + column] = (raw + predicted) & 0xff;
+    }
+  }
+  return out;
+}
+
+/** What a PNG filter type predicts a byte from its left, upper and upper-left neighbours. */
+function pngPrediction(filter: number, left: number, up: number, upLeft: number): number {
+  switch (filter) {
+    case 0:
+      return 0;
+    case 1:
+      return left;
+    case 2:
+      return up;
+    case 3:
+      return (left + up) >> 1;
+    case 4: {
+      // Paeth: the neighbour nearest to left + up - upLeft.
+      const estimate = left + up - upLeft;
+      const [toLeft, toUp, toUpLeft] = [Math.abs(estimate - left), Math.abs(estimate - up), Math.abs(estimate - upLeft)];
+      return toLeft <= toUp && toLeft <= toUpLeft ? left : toUp <= toUpLeft ? up : upLeft;
+    }
+    default:
+      throw new Error(`PNG filter ${filter}`);
+  }
+}
+
+function optionalNumber<K extends string>(key: K, match: RegExpExecArray | null): Partial<Record<K, number>> {
+  return match ? ({ [key]: Number(match[1]) } as Partial<Record<K, number>>) : {};
 }
 
 /** A value and the indirect object that holds it: itself when it is indirect, else its container. */

@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { AFRelationship, PDFArray, PDFDict, PDFDocument, PDFName, StandardFonts } from 'pdf-lib';
+import { AFRelationship, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, StandardFonts } from 'pdf-lib';
 import { buildPackagePdf, maskNationalId, type PackageInput, type PackageSigner } from '../../src/packaging/build-package-pdf';
 import { createPades } from '../../src/packaging/create-pades';
 import { defaultTemplate, loadTemplate } from '../../src/packaging/signature-page-template';
@@ -14,14 +14,14 @@ import type { Credential } from '../../src/signing/credential';
 import { sha256 } from '../../src/signing/der';
 import { LTV_SDO_MIME_TYPE } from '../../src/signing/ltv-sdo';
 import { certIdOf, createOcspResponse, respondToOcspRequest } from '../../src/signing/ocsp';
-import { DOC_TIMESTAMP_SUBFILTER, extractSignatures, PADES_SUBFILTER, type PdfSignature } from '../../src/signing/pades';
+import { DOC_TIMESTAMP_SUBFILTER, extractSignatures, PADES_SUBFILTER, signPdf, type PdfSignature } from '../../src/signing/pades';
 import { createTimestampToken } from '../../src/signing/timestamp';
 import { makeTestPki, openssl, type TestPki } from '../helpers/test-pki';
 
 /**
- * The package document (original pages, signature page, attached LTV-SDOs) and the sealed PAdES,
- * checked with poppler (pdftotext, pdfsig), qpdf and openssl; and what sealing costs against a bare
- * pdf-lib load and save of the same 100-page document.
+ * The package document (the original as it is, signature page, attached LTV-SDOs) and the sealed
+ * PAdES, checked with poppler (pdftotext, pdfsig), qpdf and openssl; and what sealing costs against a
+ * bare pdf-lib load and save of the same 100-page document.
  */
 
 const execFileAsync = promisify(execFile);
@@ -69,8 +69,11 @@ async function save(bytes: Buffer, name = 'out'): Promise<string> {
   return file;
 }
 
-/** A PDF of `pages` pages, each with its number and some text, as a user's document would be. */
-async function makeOriginal(pages: number, linesPerPage = 4): Promise<Buffer> {
+/**
+ * A PDF of `pages` pages, each with its number and some text, as a user's document would be; by
+ * default saved as pdf-lib saves, with object streams and a cross-reference stream.
+ */
+async function makeOriginal(pages: number, linesPerPage = 4, options: { useObjectStreams?: boolean; edit?: (doc: PDFDocument) => Promise<void> } = {}): Promise<Buffer> {
   const doc = await PDFDocument.create();
   const font = await doc.embedFont(StandardFonts.TimesRoman);
   for (let page = 1; page <= pages; page++) {
@@ -79,13 +82,24 @@ async function makeOriginal(pages: number, linesPerPage = 4): Promise<Buffer> {
       drawn.drawText(`Original page ${page}, line ${line + 1}: Leietaker betaler husleie forskuddsvis.`, { x: 60, y: 780 - line * 14, size: 11, font });
     }
   }
-  return Buffer.from(await doc.save());
+  await options.edit?.(doc);
+  return Buffer.from(await doc.save({ useObjectStreams: options.useObjectStreams ?? true }));
+}
+
+/** The number of revisions: one %%EOF each. */
+function revisions(pdf: Buffer): number {
+  return pdf.toString('latin1').split('%%EOF').length - 1;
 }
 
 const SIGNERS: PackageSigner[] = [
   { name: 'Kari Nordmann', nationalId: '01017012345', nationality: 'NO', method: 'nbid-sign', signedAt: T0 },
   { name: 'Søren Ærø Østergård', nationalId: '0101701234', nationality: 'DK', method: 'nemid-sign', signedAt: new Date(T0.getTime() + 3_600_000) },
 ];
+
+/** An input with no attachments and a one-page original, to be overridden. */
+function minimalInput(): PackageInput {
+  return { original: { mimeType: 'text/plain', bytes: Buffer.from('x') }, signers: SIGNERS, attachments: [], template: defaultTemplate, time: T0 };
+}
 
 function ltvSdos(signers: readonly PackageSigner[]): PackageInput['attachments'] {
   return signers.map((signer, index) => ({
@@ -105,7 +119,7 @@ afterAll(async () => {
 });
 
 describe('buildPackagePdf', () => {
-  it('keeps every page of a PDF original as it is, then adds the signature page', async () => {
+  it('keeps a PDF original byte for byte as the first revision and appends the signature page as an update', async () => {
     const original = await makeOriginal(3);
     const built = await buildPackagePdf({
       original: { mimeType: 'application/pdf', bytes: original, description: 'Leieavtale Storgata 1' },
@@ -117,12 +131,83 @@ describe('buildPackagePdf', () => {
     });
     const file = await save(built, 'package');
     const originalFile = await save(original, 'original');
+    expect(built.subarray(0, original.length).equals(original)).toBe(true);
+    expect(revisions(built)).toBe(revisions(original) + 1);
     expect(await pageCount(file)).toBe(4);
     expect(await pdftotext(file, 1, 3)).toBe(await pdftotext(originalFile));
     const check = await tool('/usr/bin/qpdf', ['--check', file]);
     expect(check.code).toBe(0);
-    // pdf-lib wrote it as one revision without object streams: ready for incremental signing.
-    expect(built.toString('latin1')).not.toContain('/ObjStm');
+    // The original has object streams and a cross-reference stream; the update has its objects as they are.
+    expect(original.toString('latin1')).toContain('/ObjStm');
+    expect(built.toString('latin1', original.length)).not.toContain('/ObjStm');
+  });
+
+  it('builds on a classic cross-reference table, and on a qpdf rewrite with a PNG predictor on its cross-reference stream', async () => {
+    const classic = await makeOriginal(2, 4, { useObjectStreams: false });
+    const qpdfOut = join(dir, 'qpdf-rewrite.pdf');
+    const rewritten = await tool('/usr/bin/qpdf', ['--object-streams=generate', await save(classic, 'classic'), qpdfOut]);
+    expect(rewritten.code).toBe(0);
+    const byQpdf = await readFile(qpdfOut);
+    expect(byQpdf.toString('latin1')).toMatch(/\/Predictor 12/);
+    for (const original of [classic, byQpdf]) {
+      const built = await buildPackagePdf({ ...minimalInput(), original: { mimeType: 'application/pdf', bytes: original } });
+      expect(built.subarray(0, original.length).equals(original)).toBe(true);
+      const file = await save(built);
+      expect((await tool('/usr/bin/qpdf', ['--check', file])).code).toBe(0);
+      expect(await pageCount(file)).toBe(3);
+      expect(await pdftotext(file, 3)).toContain('Kari Nordmann');
+    }
+  });
+
+  it("keeps the original's attachments, /AF, Info and first /ID, and does not pass its page tree's /Rotate on to the signature page", async () => {
+    const id = 'A1B2C3D4E5F60718293A4B5C6D7E8F90';
+    const original = await makeOriginal(2, 4, {
+      edit: async (doc) => {
+        await doc.attach(Buffer.from('<Faktura/>'), 'ltv-sdo-1.xml', { mimeType: 'application/xml', description: 'Faktura' });
+        doc.setAuthor('Kari Nordmann');
+        doc.catalog.Pages().set(PDFName.of('Rotate'), PDFNumber.of(90));
+        doc.context.trailerInfo.ID = doc.context.obj([PDFHexString.of(id), PDFHexString.of(id)]);
+      },
+    });
+    const built = await buildPackagePdf({ ...minimalInput(), original: { mimeType: 'application/pdf', bytes: original }, attachments: ltvSdos(SIGNERS) });
+    const file = await save(built);
+    expect((await tool('/usr/bin/qpdf', ['--check', file])).code).toBe(0);
+    const listed = await tool('/usr/bin/qpdf', ['--list-attachments', '--verbose', file]);
+    // Theirs keeps its name; ours that would take it gets a number.
+    for (const name of ['ltv-sdo-1.xml', 'ltv-sdo-1 (2).xml', 'ltv-sdo-2.xml']) expect(listed.stdout).toContain(`${name} ->`);
+    expect(listed.stdout).toContain('description: Faktura');
+    expect(Buffer.from((await tool('/usr/bin/qpdf', ['--show-attachment=ltv-sdo-1.xml', file])).stdout)).toEqual(Buffer.from('<Faktura/>'));
+
+    const doc = await PDFDocument.load(built, { updateMetadata: false });
+    expect(doc.catalog.lookup(PDFName.of('AF'), PDFArray).size()).toBe(3);
+    expect(doc.getAuthor()).toBe('Kari Nordmann');
+    expect(doc.getProducer()).toBe('Paraph');
+    const ids = doc.context.lookup(doc.context.trailerInfo.ID, PDFArray);
+    expect(ids.lookup(0, PDFHexString).asString()).toBe(id);
+    expect(ids.lookup(1, PDFHexString).asString()).not.toBe(id);
+    expect(doc.getPages().map((page) => page.getRotation().angle)).toEqual([90, 90, 0]);
+  });
+
+  it('refuses an encrypted original, and one whose cross-reference offsets are wrong, saying why', async () => {
+    const plain = await makeOriginal(1, 4, { useObjectStreams: false });
+    const encryptedFile = join(dir, 'encrypted.pdf');
+    expect((await tool('/usr/bin/qpdf', ['--encrypt', '', 'owner', '256', '--', await save(plain, 'plain'), encryptedFile])).code).toBe(0);
+    await expect(buildPackagePdf({ ...minimalInput(), original: { mimeType: 'application/pdf', bytes: await readFile(encryptedFile) } })).rejects.toThrow(
+      'the original cannot be packaged: the PDF is encrypted',
+    );
+    // A comment after the header moves everything 10 bytes away from where startxref and the table say.
+    const header = plain.indexOf('\n', plain.indexOf('\n') + 1) + 1;
+    const shifted = Buffer.concat([plain.subarray(0, header), Buffer.from('%shifted!\n'), plain.subarray(header)]);
+    await expect(buildPackagePdf({ ...minimalInput(), original: { mimeType: 'application/pdf', bytes: shifted } })).rejects.toThrow(
+      /the original cannot be packaged: the PDF's cross-reference data is damaged: no cross-reference section at offset \d+/,
+    );
+    // With startxref mended, the table is found, but not the objects where it says.
+    const text = shifted.toString('latin1');
+    const at = text.lastIndexOf('startxref');
+    const mended = Buffer.from(text.slice(0, at) + text.slice(at).replace(/\d+/, (offset) => String(Number(offset) + 10)), 'latin1');
+    await expect(buildPackagePdf({ ...minimalInput(), original: { mimeType: 'application/pdf', bytes: mended } })).rejects.toThrow(
+      /the original cannot be packaged: the PDF's cross-reference data is damaged: object 1 0 is not at offset \d+/,
+    );
   });
 
   it('draws the signature page from the template: names with Nordic letters, methods, Oslo time, masked ids, the digest', async () => {
@@ -244,6 +329,7 @@ describe('buildPackagePdf', () => {
     // 58 lines fit on a page: 3 lines, the long ones wrapped into 4 and 3, and 130 more need 3 pages;
     // the form feed starts a 4th.
     expect(await pageCount(file)).toBe(5);
+    expect((await tool('/usr/bin/qpdf', ['--check', file])).code).toBe(0);
     const rendered = await pdftotext(file, 1, 4);
     expect(rendered).toContain('Leieavtale for Storgata 1, 9008 Tromsø');
     expect(rendered).toContain('Søren Ærø Østergård; Åse Ødegård; Märta Öberg');
@@ -301,7 +387,7 @@ describe('buildPackagePdf', () => {
   it('refuses what it cannot package', async () => {
     const input = { signers: SIGNERS, attachments: [], template: defaultTemplate, time: T0 };
     await expect(buildPackagePdf({ ...input, original: { mimeType: 'application/pdf', bytes: Buffer.from('not a pdf') } })).rejects.toThrow(
-      /cannot be read|no pages/,
+      'the original cannot be packaged: the PDF cannot be read: it has no %PDF- header',
     );
     await expect(buildPackagePdf({ ...input, signers: [], original: { mimeType: 'text/plain', bytes: Buffer.from('x') } })).rejects.toThrow(
       /at least one signer/,
@@ -438,7 +524,15 @@ describe('createPades', () => {
     return { data, der };
   }
 
-  it('has the 100 original pages, the signature page and the LTV-SDOs', async () => {
+  /** pdfsig's report, one block per signature. */
+  async function pdfsig(path: string): Promise<string[]> {
+    const run = await tool('/usr/bin/pdfsig', ['-nssdir', `sql:${nssDir}`, path]);
+    return run.stdout.split(/^Signature #\d+:$/m).slice(1);
+  }
+
+  it('has the original byte for byte, then the signature page and the LTV-SDOs, then the seal, DSS and document timestamp', async () => {
+    expect(sealed.subarray(0, original.length).equals(original)).toBe(true);
+    expect(revisions(sealed)).toBe(revisions(original) + 4);
     expect(await pageCount(file)).toBe(101);
     expect(await pdftotext(file, 100)).toContain('Original page 100, line 1');
     expect(await pdftotext(file, 101)).toContain('Søren Ærø Østergård');
@@ -474,6 +568,63 @@ describe('createPades', () => {
     expect(ts.stdout).toContain('Verification: OK');
   });
 
+  it('keeps a signature the original already has: pdfsig finds it valid next to the seal, and /VRI indexes both', async () => {
+    const signedOriginal = await signPdf(await makeOriginal(2), { seal: pki.signer, time: new Date(), timestamp, fieldName: 'Utleier' });
+    const pkg = await createPades({ ...input, original: { mimeType: 'application/pdf', bytes: signedOriginal } });
+    expect(pkg.subarray(0, signedOriginal.length).equals(signedOriginal)).toBe(true);
+    const path = await save(pkg, 'signed-original');
+    const reports = await pdfsig(path);
+    expect(reports).toHaveLength(3);
+    expect(reports[0]).toContain('Signature Field Name: Utleier');
+    expect(reports[0]).toContain('Signature Validation: Signature is Valid.');
+    expect(reports[0]).toContain('Not total document signed');
+    expect(reports[1]).toContain('Signature Field Name: Seal');
+    expect(reports[1]).toContain('Signature Validation: Signature is Valid.');
+    // pdfsig 22.12 reports "Unknown issue with Certificate" for the second of two CAdES signatures
+    // when a document timestamp follows (two signPdf and an addDocumentTimestamp give the same), so
+    // both CMS are checked over their ByteRange with openssl as well.
+    expect(reports[2]).toContain('Total document signed');
+    const cades = extractSignatures(pkg).filter((signature) => signature.subFilter === PADES_SUBFILTER);
+    expect(cades).toHaveLength(2);
+    for (const [index, signature] of cades.entries()) {
+      const [start, length, second, secondLength] = signature.byteRange;
+      const data = join(dir, `signed-original-${index}.bin`);
+      const der = join(dir, `signed-original-${index}.der`);
+      await writeFile(data, Buffer.concat([pkg.subarray(start, start + length), pkg.subarray(second, second + secondLength)]));
+      await writeFile(der, signature.contents);
+      const cms = await openssl(['cms', '-verify', '-binary', '-inform', 'DER', '-in', der, '-content', data, '-CAfile', pki.files.root, '-certfile', pki.files.issuing, '-purpose', 'any', '-out', '/dev/null']);
+      expect(cms.stderr).toContain('CMS Verification successful');
+    }
+    expect((await tool('/usr/bin/qpdf', ['--check', path])).code).toBe(0);
+    const doc = await PDFDocument.load(pkg, { updateMetadata: false });
+    const vri = doc.catalog.lookup(PDFName.of('DSS'), PDFDict).lookup(PDFName.of('VRI'), PDFDict);
+    expect(vri.keys()).toHaveLength(2);
+  });
+
+  it('packages a text original: the typeset document with the package as one revision, then the three updates', async () => {
+    const text = Buffer.from('Leieavtale for Storgata 1, 9008 Tromsø\nPartene: Kari Nordmann og Søren Ærø Østergård\n', 'utf8');
+    const pkg = await createPades({ ...input, original: { mimeType: 'text/plain', bytes: text, description: 'Leieavtale.txt' } });
+    expect(revisions(pkg)).toBe(4);
+    const path = await save(pkg, 'text');
+    expect(await pageCount(path)).toBe(2);
+    expect(await pdftotext(path, 1)).toContain('Søren Ærø Østergård');
+    const reports = await pdfsig(path);
+    expect(reports).toHaveLength(2);
+    expect(reports[0]).toContain('Signature Validation: Signature is Valid.');
+    expect(reports[0]).toContain('Certificate Validation: Certificate is Trusted.');
+    expect(reports[1]).toContain('Total document signed');
+    expect((await tool('/usr/bin/qpdf', ['--check', path])).code).toBe(0);
+    expect((await tool('/usr/bin/qpdf', ['--list-attachments', path])).stdout).toContain('ltv-sdo-2.xml ->');
+    const [, documentTimestamp] = extractSignatures(pkg);
+    const [start, length, second, secondLength] = documentTimestamp!.byteRange;
+    const data = join(dir, 'text-doc-ts.bin');
+    const der = join(dir, 'text-doc-ts.der');
+    await writeFile(data, Buffer.concat([pkg.subarray(start, start + length), pkg.subarray(second, second + secondLength)]));
+    await writeFile(der, documentTimestamp!.contents);
+    const ts = await openssl(['ts', '-verify', '-token_in', '-in', der, '-data', data, '-CAfile', pki.files.root, '-untrusted', pki.files.chain]);
+    expect(ts.stdout).toContain('Verification: OK');
+  });
+
   it('qpdf --check accepts it; /DSS holds the OCSP responses', async () => {
     const checked = await tool('/usr/bin/qpdf', ['--check', file]);
     expect(checked.code).toBe(0);
@@ -483,7 +634,7 @@ describe('createPades', () => {
     expect(dss.lookup(PDFName.of('Certs'), PDFArray).size()).toBe(4);
   });
 
-  it('costs at most 3 times a bare pdf-lib load and save of the same 100-page PDF, in time and in peak memory', async () => {
+  it('costs at most 1.5 times a bare pdf-lib load and save of the same 100-page PDF in time, and 3 times in peak memory', async () => {
     const bare = async (): Promise<void> => {
       await (await PDFDocument.load(original)).save();
     };
@@ -515,7 +666,8 @@ describe('createPades', () => {
         `pdf-lib load+save ${median(bareTimes).toFixed(1)} ms (x${timeRatio.toFixed(2)}); ` +
         `peak RSS growth ${memory.seal.toFixed(1)} MiB against ${memory.bare.toFixed(1)} MiB (x${memoryRatio.toFixed(2)})`,
     );
-    expect(timeRatio).toBeLessThanOrEqual(3);
+    // About half: the original is read only where the updates touch it, and nothing written is read again.
+    expect(timeRatio).toBeLessThanOrEqual(1.5);
     expect(memoryRatio).toBeLessThanOrEqual(3);
   }, 180_000);
 });

@@ -12,13 +12,16 @@ import { OID, sha1, sha256, wholeSeconds } from '../../src/signing/der';
 import { oid, readChildren, readWhole } from '../../src/signing/der-writer';
 import { issueCertificate } from '../../src/signing/issue-certificate';
 import { certIdOf, createOcspResponse, respondToOcspRequest } from '../../src/signing/ocsp';
+import { PDFDocument as IncrementalDocument, StandardFonts as IncrementalFonts } from '@cantoo/pdf-lib';
 import {
   addDocumentTimestamp,
   addDss,
+  checkCrossReferences,
   DOC_TIMESTAMP_SUBFILTER,
   extractSignatures,
   PADES_SUBFILTER,
   pdfDate,
+  PdfRevisions,
   signPdf,
   type PdfSignature,
 } from '../../src/signing/pades';
@@ -381,6 +384,57 @@ describe('signPdf on other PDFs', () => {
     expect(reports[0]).toContain('Certificate Validation: Certificate is Trusted.');
     const checked = await tool('/usr/bin/qpdf', ['--check', file]);
     expect(checked.code).toBe(0);
+  });
+
+  it('reads only the objects an update needs, and writes the same bytes as after parsing the whole file', async () => {
+    const compact = await makeBasePdf(5, true);
+    const time = wholeSeconds(new Date());
+    // RSA PKCS #1 v1.5 signs deterministically: with the timestamps' time and serial fixed, two runs give the same bytes.
+    const fixed = (imprint: Buffer): Promise<Buffer> => createTimestampToken(imprint, tsa(), { time, serial: Buffer.from([0x30, 0x01]) });
+    const seal3 = async (readWhole: boolean): Promise<Buffer> => {
+      const revisions = await PdfRevisions.open(compact, { readWhole });
+      await revisions.sign({ seal, time, timestamp: fixed });
+      await revisions.addDss(validation);
+      await revisions.addDocumentTimestamp({ timestamp: fixed, time });
+      expect(revisions.revisionCount).toBe(4);
+      return revisions.bytes();
+    };
+    const onDemand = await seal3(false);
+    expect(onDemand.equals(await seal3(true))).toBe(true);
+    const file = join(dir, 'on-demand.pdf');
+    await writeFile(file, onDemand);
+    expect((await pdfsig(file))[0]).toContain('Signature Validation: Signature is Valid.');
+    expect((await tool('/usr/bin/qpdf', ['--check', file])).code).toBe(0);
+  });
+
+  it('continues a document made in memory without parsing what it wrote (PdfRevisions.fromDocument)', async () => {
+    const doc = await IncrementalDocument.create({ updateMetadata: false });
+    const font = await doc.embedFont(IncrementalFonts.Helvetica);
+    doc.addPage().drawText('Kvittering, Tromsø', { x: 50, y: 700, size: 14, font });
+    const revisions = await PdfRevisions.fromDocument(doc);
+    const first = revisions.bytes();
+    await revisions.sign({ seal, time: new Date(), timestamp });
+    await revisions.addDocumentTimestamp({ timestamp, time: new Date() });
+    const pdf = revisions.bytes();
+    expect(pdf.subarray(0, first.length).equals(first)).toBe(true);
+    const file = join(dir, 'from-document.pdf');
+    await writeFile(file, pdf);
+    const [report] = await pdfsig(file);
+    expect(report).toContain('Signature Validation: Signature is Valid.');
+    expect(report).toContain('Certificate Validation: Certificate is Trusted.');
+    expect((await tool('/usr/bin/qpdf', ['--check', file])).code).toBe(0);
+    await expect(PdfRevisions.fromDocument(doc)).rejects.toThrow(/use PdfRevisions.open/);
+  });
+
+  it('checkCrossReferences follows startxref and /Prev through tables and streams, and names what it does not find', async () => {
+    const classic = await makeBasePdf(2, false);
+    const compact = await makeBasePdf(2, true);
+    for (const pdf of [classic, compact, await signPdf(compact, { seal, time: new Date(), timestamp })]) expect(() => checkCrossReferences(pdf)).not.toThrow();
+    const signed = await signPdf(classic, { seal, time: new Date(), timestamp });
+    const broken = Buffer.from(signed.toString('latin1').replace(/\/Prev (\d+)/, (_, offset: string) => `/Prev ${Number(offset) + 3}`.padEnd(`/Prev ${offset}`.length)), 'latin1');
+    expect(() => checkCrossReferences(broken)).toThrow(/cross-reference data is damaged: no cross-reference section at offset \d+/);
+    expect(() => checkCrossReferences(classic.subarray(0, classic.length - 20))).toThrow(/does not end with startxref and %%EOF/);
+    await expect(signPdf(broken, { seal, time: new Date(), timestamp })).rejects.toThrow(/damaged/);
   });
 
   it('extractSignatures finds nothing in an unsigned PDF and refuses a ByteRange outside the file', async () => {
