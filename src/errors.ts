@@ -190,6 +190,11 @@ export const errorCatalogue = {
     httpStatus: 400,
     summary: 'The SDOs of one package sign different documents.',
   },
+  ORIGINAL_DOCUMENT_UNREADABLE: {
+    party: 'client',
+    httpStatus: 400,
+    summary: 'The original PDF cannot be packaged: encrypted, not a PDF, without pages, or damaged beyond repair.',
+  },
   ORIGINAL_DOCUMENT_MISSING: {
     party: 'client',
     httpStatus: 400,

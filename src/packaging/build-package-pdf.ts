@@ -82,6 +82,16 @@ const BLACK = rgb(0, 0, 0);
 const MAX_TREE_DEPTH = 64;
 const deflateAsync = promisify(deflate);
 
+/** A damaged PDF read the tolerant way and written out whole, with a sound cross-reference table. */
+async function repaired(original: Buffer): Promise<Buffer> {
+  try {
+    const doc = await PDFDocument.load(original, { updateMetadata: false });
+    return Buffer.from(await doc.save({ useObjectStreams: false }));
+  } catch (error) {
+    throw new Error(`the original cannot be packaged: ${(error as Error).message}`);
+  }
+}
+
 /**
  * Opens the package as revisions that the seal and the timestamps are appended to (see the module
  * comment): for a PDF original, the original and the package update; for a text original, the new
@@ -101,7 +111,14 @@ export async function openPackage(input: PackageInput): Promise<PdfRevisions> {
     try {
       revisions = await PdfRevisions.open(input.original.bytes);
     } catch (error) {
-      throw new Error(`the original cannot be packaged: ${(error as Error).message}`);
+      // Many generators write PDFs without a usable cross-reference table, and every reader repairs
+      // them. An incremental update needs a sound one, so such an original is repaired the same way
+      // (parsed whole and written once) and the package is built on the repaired copy: its pages are
+      // the same, its bytes are no longer the first revision. Encrypted or unreadable files stay errors.
+      if (!/cross-reference data is damaged/.test((error as Error).message)) {
+        throw new Error(`the original cannot be packaged: ${(error as Error).message}`);
+      }
+      revisions = await PdfRevisions.open(await repaired(input.original.bytes));
     }
     await revisions.update((doc, changed) => addPackage(doc, changed, input, compressed));
     return revisions;

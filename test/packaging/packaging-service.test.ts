@@ -10,7 +10,7 @@ import { schemaFile } from '../contract/wsdl-schema';
 import { createRequest, packagingTaskXml, sdsDocument } from '../documents/builders';
 import { DocumentService } from '../documents/soap-client';
 import { ControlApi, download, trustFiles, type TrustFiles } from '../emulator/control-client';
-import { envelope, SERVICES, soapPost, startParaph, uploadSds, type RunningParaph } from '../helpers/paraph';
+import { envelope, SAMPLE_PDF, SERVICES, soapPost, startParaph, uploadSds, type RunningParaph } from '../helpers/paraph';
 import { report, run } from '../helpers/run-program';
 
 const PACKAGING_NS = 'https://id.signicat.com/definitions/wsdl/Packaging-v4';
@@ -178,6 +178,21 @@ describe('PackagingService v4 create-package', () => {
     const file = join(work, 'all.pdf');
     writeFileSync(file, pdf.body);
     expect((await run('qpdf', ['--list-attachments', file], 30_000)).stdout.match(/ltv-sdo\.xml/g)).toHaveLength(2);
+  });
+
+  it('packages a PDF without a cross-reference table (repaired, as readers do)', async () => {
+    const requestId = await signedOrder({ document: SAMPLE_PDF });
+    const reply = await createPackage([uri(orderSdo(requestId, 'kari')), uri(orderSdo(requestId, 'sven'))]);
+    expect(reply.error).toBeUndefined();
+    const file = join(work, 'repaired.pdf');
+    writeFileSync(file, (await download(`${running.url}/doc/demo/sds/${reply.id}`)).body);
+    await checkPades(file);
+  });
+
+  it('refuses an original that is not a PDF at all in-band', async () => {
+    const requestId = await signedOrder({ document: Buffer.from('%PDF-1.4\nthis is not a PDF\n%%EOF\n') });
+    const reply = await createPackage([uri(orderSdo(requestId, 'kari'))]);
+    expect(reply.error?.code).toBe('ORIGINAL_DOCUMENT_UNREADABLE');
   });
 
   it('puts the package in the archive with send-result-to-archive', async () => {
