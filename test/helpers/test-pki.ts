@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { generateKeyPair, type KeyObject } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import { promisify } from 'node:util';
 import type { Credential } from '../../src/signing/credential';
 import { derToPem } from '../../src/signing/der';
 import { issueCertificate, type CertificateProfile, type NameAttribute } from '../../src/signing/issue-certificate';
+import { tool, type ToolResult } from './tool';
 
 /**
  * A small PKI for tests that check Paraph's output with independent tools: a root, an issuing CA
@@ -105,26 +105,9 @@ function byRole<T>(make: (role: TestPkiRole) => T): Record<TestPkiRole, T> {
   return { root: make('root'), issuing: make('issuing'), signer: make('signer'), tsa: make('tsa'), ocsp: make('ocsp') };
 }
 
-export interface ToolResult {
-  /** Exit status; 0 on success. */
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type { ToolResult };
 
-const execFileAsync = promisify(execFile);
-
-/**
- * Runs /usr/bin/openssl without blocking the event loop and without throwing on a non-zero exit:
- * tests assert on the exit status and on the output, which a failing test should print.
- */
-export async function openssl(args: readonly string[], cwd?: string): Promise<ToolResult> {
-  try {
-    const { stdout, stderr } = await execFileAsync('/usr/bin/openssl', [...args], { cwd, encoding: 'utf8', maxBuffer: 16 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: unknown; stdout?: string; stderr?: string; message: string };
-    if (typeof failed.code !== 'number') throw error;
-    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? failed.message };
-  }
+/** Runs /usr/bin/openssl (see tool.ts: never throws on a non-zero exit). */
+export function openssl(args: readonly string[], cwd?: string): Promise<ToolResult> {
+  return tool('/usr/bin/openssl', args, cwd === undefined ? {} : { cwd });
 }

@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { AFRelationship, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, StandardFonts } from 'pdf-lib';
 import { buildPackagePdf, maskNationalId, type PackageInput, type PackageSigner } from '../../src/packaging/build-package-pdf';
 import { createPades } from '../../src/packaging/create-pades';
@@ -17,6 +15,7 @@ import { certIdOf, createOcspResponse, respondToOcspRequest } from '../../src/si
 import { DOC_TIMESTAMP_SUBFILTER, extractSignatures, PADES_SUBFILTER, signPdf, type PdfSignature } from '../../src/signing/pades';
 import { createTimestampToken } from '../../src/signing/timestamp';
 import { makeTestPki, openssl, type TestPki } from '../helpers/test-pki';
+import { tool } from '../helpers/tool';
 
 /**
  * The package document (the original as it is, signature page, attached LTV-SDOs) and the sealed
@@ -24,27 +23,11 @@ import { makeTestPki, openssl, type TestPki } from '../helpers/test-pki';
  * bare pdf-lib load and save of the same 100-page document.
  */
 
-const execFileAsync = promisify(execFile);
 const TSA_POLICY = '1.3.6.1.4.1.99999.1.1';
 const ROOT = resolve(__dirname, '..', '..');
 const T0 = new Date('2026-03-02T09:15:00Z');
 
-interface ToolRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
-async function tool(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<ToolRun> {
-  try {
-    const { stdout, stderr } = await execFileAsync(command, [...args], { encoding: 'utf8', maxBuffer: 64 << 20, env: options.env });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: unknown; stdout?: string; stderr?: string; message: string };
-    if (typeof failed.code !== 'number') throw error;
-    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? failed.message };
-  }
-}
 
 async function pdftotext(file: string, first?: number, last?: number): Promise<string> {
   const range = first === undefined ? [] : ['-f', String(first), '-l', String(last ?? first)];

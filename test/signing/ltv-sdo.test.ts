@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { generateKeyPair, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +14,7 @@ import { createOcspResponse } from '../../src/signing/ocsp';
 import { createTimestampToken, readTimestampToken } from '../../src/signing/timestamp';
 import { XADES_NS, XMLDSIG_NS } from '../../src/signing/xades';
 import { makeTestPki, openssl, type TestPki } from '../helpers/test-pki';
+import { lxmlCanonicalSignatureValue, tool, type ToolResult } from '../helpers/tool';
 
 /**
  * LTV-SDO: built, sealed and read back, and checked with tools that share no code with Paraph:
@@ -22,36 +22,14 @@ import { makeTestPki, openssl, type TestPki } from '../helpers/test-pki';
  * SignatureValue, openssl for both timestamps and every OCSP response.
  */
 
-const execFileAsync = promisify(execFile);
 const generateRsa = promisify(generateKeyPair);
 const TSA_POLICY = '1.3.6.1.4.1.99999.1.1';
 const SCHEMA = join(__dirname, '..', '..', 'wsdl', 'ltv-sdo-1.1.xsd');
 const T0 = new Date('2026-03-02T09:15:00Z');
 const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);
 
-interface ToolRun {
-  readonly code: number;
-  readonly output: string;
-}
 
-async function tool(command: string, args: readonly string[]): Promise<ToolRun> {
-  try {
-    const { stdout, stderr } = await execFileAsync(command, [...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    return { code: 0, output: stdout + stderr };
-  } catch (error) {
-    const failed = error as { code?: unknown; stdout?: string; stderr?: string; message: string };
-    if (typeof failed.code !== 'number') throw error;
-    return { code: failed.code, output: `${failed.stdout ?? ''}${failed.stderr ?? failed.message}` };
-  }
-}
 
-const LXML_C14N_SIGNATURE_VALUE = [
-  'import sys',
-  'from lxml import etree',
-  'doc = etree.parse(sys.argv[1], etree.XMLParser(huge_tree=True))',
-  "node = doc.find('.//{http://www.w3.org/2000/09/xmldsig#}SignatureValue')",
-  "sys.stdout.buffer.write(etree.tostring(node, method='c14n', exclusive=True))",
-].join('\n');
 
 let dir: string;
 let pki: TestPki;
@@ -149,7 +127,7 @@ function elementChildren(element: Element): Element[] {
   return Array.from(element.childNodes).filter((node): node is Element => node.nodeType === node.ELEMENT_NODE);
 }
 
-async function xmlsecVerify(file: string): Promise<ToolRun> {
+async function xmlsecVerify(file: string): Promise<ToolResult> {
   return tool('/usr/bin/xmlsec1', ['--verify', '--trusted-pem', pki.files.root, '--untrusted-pem', pki.files.issuing, file]);
 }
 
@@ -279,10 +257,7 @@ describe('an embedded LTV-SDO', () => {
   });
 
   test('the seal SignatureTimeStamp covers the canonical SignatureValue (lxml): openssl ts -verify', async () => {
-    const { stdout: canonical } = await execFileAsync('/usr/bin/python3', ['-c', LXML_C14N_SIGNATURE_VALUE, file], {
-      encoding: 'buffer',
-      maxBuffer: 1 << 20,
-    });
+    const canonical = await lxmlCanonicalSignatureValue(file);
     const token = base64Of(one(parse(sdo), XADES_NS, 'EncapsulatedTimeStamp'));
     expect(await tsVerify(token, canonical, 'seal')).toContain('Verification: OK');
   });

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { generateKeyPair } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -27,6 +26,7 @@ import {
 } from '../../src/signing/pades';
 import { createTimestampToken, readTimestampToken } from '../../src/signing/timestamp';
 import { makeTestPki, openssl, type TestPki } from '../helpers/test-pki';
+import { tool, type ToolResult } from '../helpers/tool';
 
 /**
  * PAdES signatures, DSS and document timestamps, checked with tools that share no code with Paraph:
@@ -35,26 +35,10 @@ import { makeTestPki, openssl, type TestPki } from '../helpers/test-pki';
  * timestamps over the exact signed bytes, qpdf for the file structure.
  */
 
-const execFileAsync = promisify(execFile);
 const generateRsa = promisify(generateKeyPair);
 const TSA_POLICY = '1.3.6.1.4.1.99999.1.1';
 
-interface ToolRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
-async function tool(command: string, args: readonly string[], cwd?: string): Promise<ToolRun> {
-  try {
-    const { stdout, stderr } = await execFileAsync(command, [...args], { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: unknown; stdout?: string; stderr?: string; message: string };
-    if (typeof failed.code !== 'number') throw error;
-    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? failed.message };
-  }
-}
 
 /** pdfsig's report, one block per signature (it exits 0 even when a signature is invalid). */
 async function pdfsig(file: string): Promise<string[]> {
@@ -192,7 +176,7 @@ function signatureTimestamp(cms: Buffer): { signatureValue: Buffer; token: Buffe
   return { signatureValue: signatureValue.contents, token: readChildren(values!)[0]!.bytes };
 }
 
-async function verifyCms(pdf: Buffer, signature: PdfSignature, name: string): Promise<ToolRun> {
+async function verifyCms(pdf: Buffer, signature: PdfSignature, name: string): Promise<ToolResult> {
   const { data, der } = await writeSigned(pdf, signature, name);
   return openssl(['cms', '-verify', '-binary', '-inform', 'DER', '-in', der, '-content', data, '-CAfile', pki.files.root, '-certfile', pki.files.issuing, '-purpose', 'any', '-out', '/dev/null']);
 }

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { generateKeyPair, randomBytes, sign as rsaSign, X509Certificate } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +15,7 @@ import { createTimestampToken } from '../../src/signing/timestamp';
 import { SealError, verifyXadesSeal } from '../../src/signing/verify-xades';
 import { sealXmlDocument, XADES_NS, XMLDSIG_NS } from '../../src/signing/xades';
 import { makeTestPki, type TestPki } from '../helpers/test-pki';
+import { tool, type ToolResult } from '../helpers/tool';
 
 /**
  * The LTV-SDO seal verifier, checked against xmlsec1 (libxml2's canonicalisation and xmlsec's
@@ -25,28 +25,13 @@ import { makeTestPki, type TestPki } from '../helpers/test-pki';
  * says so.
  */
 
-const execFileAsync = promisify(execFile);
 const generateRsa = promisify(generateKeyPair);
 const TSA_POLICY = '1.3.6.1.4.1.99999.1.1';
 const T0 = new Date('2026-03-02T09:15:00Z');
 const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);
 const MB = 1 << 20;
 
-interface ToolRun {
-  readonly code: number;
-  readonly output: string;
-}
 
-async function tool(command: string, args: readonly string[]): Promise<ToolRun> {
-  try {
-    const { stdout, stderr } = await execFileAsync(command, [...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    return { code: 0, output: stdout + stderr };
-  } catch (error) {
-    const failed = error as { code?: unknown; stdout?: string; stderr?: string; message: string };
-    if (typeof failed.code !== 'number') throw error;
-    return { code: failed.code, output: `${failed.stdout ?? ''}${failed.stderr ?? failed.message}` };
-  }
-}
 
 let dir: string;
 let pki: TestPki;
@@ -141,7 +126,7 @@ async function input(pdf: Buffer, overrides: Partial<LtvSdoInput> = {}): Promise
   };
 }
 
-async function xmlsecVerify(xml: string | Buffer): Promise<ToolRun> {
+async function xmlsecVerify(xml: string | Buffer): Promise<ToolResult> {
   const file = join(dir, `document-${++fileCount}.xml`);
   await writeFile(file, xml);
   return tool('/usr/bin/xmlsec1', ['--verify', '--trusted-pem', pki.files.root, '--untrusted-pem', pki.files.issuing, file]);

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { generateKeyPair, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,6 +22,7 @@ import {
   type XadesSealOptions,
 } from '../../src/signing/xades';
 import { makeTestPki, openssl, type TestPki } from '../helpers/test-pki';
+import { lxmlCanonicalSignatureValue, tool, type ToolResult } from '../helpers/tool';
 
 /**
  * XAdES B-LT sealing, checked with tools that share no code with Paraph: xmlsec1 verifies the XML
@@ -30,44 +30,13 @@ import { makeTestPki, openssl, type TestPki } from '../helpers/test-pki';
  * OCSP response.
  */
 
-const execFileAsync = promisify(execFile);
 const generateRsa = promisify(generateKeyPair);
 const TSA_POLICY = '1.3.6.1.4.1.99999.1.1';
 const SIGNING_TIME = new Date('2026-03-02T09:15:30.250Z');
 
-interface ToolRun {
-  readonly code: number;
-  readonly output: string;
-}
 
-/** Runs a tool asynchronously and never throws on its exit status. */
-async function tool(command: string, args: readonly string[]): Promise<ToolRun> {
-  try {
-    const { stdout, stderr } = await execFileAsync(command, [...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    return { code: 0, output: stdout + stderr };
-  } catch (error) {
-    const failed = error as { code?: unknown; stdout?: string; stderr?: string; message: string };
-    if (typeof failed.code !== 'number') throw error;
-    return { code: failed.code, output: `${failed.stdout ?? ''}${failed.stderr ?? failed.message}` };
-  }
-}
 
-/** The exclusive C14N of ds:SignatureValue as lxml (libxml2) computes it. */
-const LXML_C14N_SIGNATURE_VALUE = [
-  'import sys',
-  'from lxml import etree',
-  'doc = etree.parse(sys.argv[1], etree.XMLParser(huge_tree=True))',
-  "node = doc.find('.//{http://www.w3.org/2000/09/xmldsig#}SignatureValue')",
-  "sys.stdout.buffer.write(etree.tostring(node, method='c14n', exclusive=True))",
-].join('\n');
 
-async function lxmlCanonicalSignatureValue(file: string): Promise<Buffer> {
-  const { stdout } = await execFileAsync('/usr/bin/python3', ['-c', LXML_C14N_SIGNATURE_VALUE, file], {
-    encoding: 'buffer',
-    maxBuffer: 1 << 20,
-  });
-  return stdout;
-}
 
 let dir: string;
 let pki: TestPki;
@@ -141,7 +110,7 @@ function elementChildren(element: Element): Element[] {
   return Array.from(element.childNodes).filter((node): node is Element => node.nodeType === node.ELEMENT_NODE);
 }
 
-async function xmlsecVerify(file: string): Promise<ToolRun> {
+async function xmlsecVerify(file: string): Promise<ToolResult> {
   return tool('/usr/bin/xmlsec1', ['--verify', '--trusted-pem', pki.files.root, '--untrusted-pem', pki.files.issuing, file]);
 }
 
