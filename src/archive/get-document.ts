@@ -11,7 +11,5 @@ export async function getDocument(
 ): Promise<{ documentData: { archiveId: string; mimeType: string; data: Buffer } }> {
   if (!archiveId) throw new ParaphError('FIELD_REQUIRED', 'archive-id is required');
   const { blob, mimeType } = getArchiveDocument(deps.store, service, archiveId);
-  const chunks: Buffer[] = [];
-  for await (const chunk of deps.blobs.openRead(blob)) chunks.push(chunk as Buffer);
-  return { documentData: { archiveId, mimeType, data: Buffer.concat(chunks) } };
+  return { documentData: { archiveId, mimeType, data: await deps.blobs.read(blob) } };
 }

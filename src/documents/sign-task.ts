@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { ServiceAccount } from '../auth/service-registry';
 import type { DocumentToSign, EidMethod, Signer } from '../eid/eid-method';
 import { findEidMethod } from '../eid/methods';
@@ -104,11 +103,6 @@ function originalOf(deps: DocumentDeps, requestId: string, document: DocumentRow
   throw new ParaphError('DOCUMENT_NOT_FOUND', `Document ${document.documentId} of request ${requestId} has no content to sign`);
 }
 
-function readBlob(deps: DocumentDeps, key: string): Promise<Buffer> {
-  // Signing needs the whole document in memory anyway: one read, no stream.
-  return readFile(deps.blobs.path(key));
-}
-
 /**
  * Signs a waiting task as one signer with one eID method: the code path of the portal and of the
  * emulator control API alike. For every sign action (the mandatory ones and the chosen optional ones)
@@ -175,7 +169,7 @@ export async function signTask(
         id: action.document.documentId,
         mimeType: original.mimeType === 'text/plain' ? 'text/plain' : 'application/pdf',
         description: action.document.description ?? original.description ?? '',
-        bytes: await readBlob(deps, original.blob as string),
+        bytes: await deps.blobs.read(original.blob as string),
       };
       const native = await method.sign({
         document,

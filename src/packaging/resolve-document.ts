@@ -73,12 +73,6 @@ function whereOf(ref: DocumentIdRef, service: string): Where {
   throw new ParaphError('FIELD_REQUIRED', 'A document-id needs one of uri-document-id, sds-document-id, archive-document-id, order-document-id');
 }
 
-async function readAll(deps: DocumentDeps, blob: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of deps.blobs.openRead(blob)) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 /**
  * The documents a `document-id` names, for the calling service only. An order result without a
  * task-id names the results of every task that signed that document (all signers of it).
@@ -98,12 +92,12 @@ export async function resolveDocument(
       } catch {
         throw notFound(`SDS document ${where.id}`);
       }
-      return [{ bytes: await readAll(deps, row.blob), mimeType: row.contentType, label: `SDS document ${where.id}` }];
+      return [{ bytes: await deps.blobs.read(row.blob), mimeType: row.contentType, label: `SDS document ${where.id}` }];
     }
     case 'archive': {
       const found = deps.store.archiveBlob(service.name, where.id);
       if (!found) throw notFound(`archive document ${where.id}`);
-      return [{ bytes: await readAll(deps, found.blob), mimeType: found.mimeType, label: `archive document ${where.id}` }];
+      return [{ bytes: await deps.blobs.read(found.blob), mimeType: found.mimeType, label: `archive document ${where.id}` }];
     }
     case 'order': {
       let requestId: string;
@@ -116,7 +110,7 @@ export async function resolveDocument(
       if (where.which === 'source') {
         const document = deps.store.documents(requestId).find((d) => d.documentId === where.documentId);
         if (!document?.blob) throw notFound(label);
-        return [{ bytes: await readAll(deps, document.blob), mimeType: document.mimeType ?? 'application/octet-stream', label }];
+        return [{ bytes: await deps.blobs.read(document.blob), mimeType: document.mimeType ?? 'application/octet-stream', label }];
       }
       const results = deps.store
         .signedResults(requestId)
@@ -125,7 +119,7 @@ export async function resolveDocument(
       for (const result of results) {
         const blob = result.blob ?? (result.archiveId ? deps.store.archiveBlob(service.name, result.archiveId)?.blob : undefined);
         if (!blob) continue;
-        out.push({ bytes: await readAll(deps, blob), mimeType: result.mimeType, label: `${label}, task ${result.taskId}` });
+        out.push({ bytes: await deps.blobs.read(blob), mimeType: result.mimeType, label: `${label}, task ${result.taskId}` });
       }
       if (out.length === 0) throw notFound(`${label}${where.taskId ? `, task ${where.taskId}` : ''} (not signed)`);
       return out;

@@ -1,10 +1,10 @@
-import type { DocumentToSign, EidMethod } from '../eid/eid-method';
+import type { DocumentToSign, EidMethod, NativeSignature } from '../eid/eid-method';
 import { findEidMethod } from '../eid/methods';
 import { ParaphError } from '../errors';
 import { sha256 } from '../signing/der';
 import { LTV_SDO_SEAL_ID, readLtvSdo, type LtvSdoSummary } from '../signing/ltv-sdo';
 import { readTimestampImprint } from '../signing/timestamp';
-import { parseCertificate, verifyChain } from '../signing/verify-chain';
+import { chainAbove, verifyChain } from '../signing/verify-chain';
 import { verifyOcspResponse } from '../signing/verify-ocsp';
 import { verifyXadesSeal } from '../signing/verify-xades';
 
@@ -34,20 +34,6 @@ function markupCount(bytes: Buffer, limit: number): number {
 
 function invalid(label: string, what: string): ParaphError {
   return new ParaphError('SDO_INVALID', `${label}: ${what}`);
-}
-
-/** Orders certificates from a flat list into the chain above `leaf` (issuer first), as far as they go. */
-function chainFor(leaf: Buffer, pool: readonly Buffer[]): Buffer[] {
-  const chain: Buffer[] = [];
-  let current = parseCertificate(leaf);
-  for (let i = 0; i < 8; i++) {
-    const issuer = pool.find((der) => !chain.includes(der) && !der.equals(current.raw) && current.checkIssued(parseCertificate(der)));
-    if (!issuer) break;
-    chain.push(issuer);
-    current = parseCertificate(issuer);
-    if (current.checkIssued(current)) break;
-  }
-  return chain;
 }
 
 /**
@@ -81,7 +67,7 @@ export async function validateLtvSdo(
     throw invalid(label, `the seal does not verify (${(err as Error).message})`);
   }
   try {
-    verifyChain(sealCertificate, chainFor(sealCertificate, summary.sealCertificates), await trust.sealRoots(), summary.signingTime);
+    verifyChain(sealCertificate, chainAbove(sealCertificate, summary.sealCertificates), await trust.sealRoots(), summary.signingTime);
   } catch (err) {
     throw invalid(label, `the seal's certificate is not trusted (${(err as Error).message})`);
   }
@@ -93,12 +79,19 @@ export async function validateLtvSdo(
     throw invalid(label, `unknown signature method ${summary.native.method.slice(0, 40)}`);
   }
   const native = summary.native;
+  // The format is the SDO's claim; each method's verify refuses an artifact of another format.
+  const nativeSignature: NativeSignature = {
+    format: native.format as NativeSignature['format'],
+    mimeType: native.mimeType,
+    data: native.data,
+    signerCertificate: native.signerCertificate,
+  };
 
   // The original document: embedded, carried by the native signature, or given beside the SDO.
   let original = summary.document.data;
   if (!original && method.documentOf) {
     try {
-      original = method.documentOf({ format: native.format as 'cms', mimeType: native.mimeType, data: native.data, signerCertificate: native.signerCertificate });
+      original = method.documentOf(nativeSignature);
     } catch (err) {
       throw invalid(label, `the ${method.name} signature cannot be read (${(err as Error).message})`);
     }
@@ -117,10 +110,7 @@ export async function validateLtvSdo(
       bytes: original,
     };
     try {
-      method.verify(
-        { format: native.format as 'cms', mimeType: native.mimeType, data: native.data, signerCertificate: native.signerCertificate },
-        document,
-      );
+      method.verify(nativeSignature, document);
     } catch (err) {
       throw invalid(label, `the ${method.name} signature does not verify (${(err as Error).message})`);
     }

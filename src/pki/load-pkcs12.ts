@@ -2,6 +2,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import forge from 'node-forge';
 import type { Credential } from '../signing/credential';
+import { chainAbove } from '../signing/verify-chain';
 
 /**
  * Reads a seal certificate, its key and its chain from a PKCS#12 file (what a qualified trust service
@@ -25,14 +26,5 @@ export function loadPkcs12(file: string, password: string): Credential {
   const parsed = certificates.map((der) => ({ der, x509: new X509Certificate(der) }));
   const leaf = parsed.find((c) => c.x509.checkPrivateKey(privateKey));
   if (!leaf) throw new Error(`the seal PKCS#12 ${file} has no certificate for its key`);
-  const chain: Buffer[] = [];
-  let current = leaf.x509;
-  for (;;) {
-    const issuer = parsed.find((c) => c.x509 !== current && current.checkIssued(c.x509) && !chain.includes(c.der));
-    if (!issuer || issuer.der.equals(leaf.der)) break;
-    chain.push(issuer.der);
-    if (issuer.x509.checkIssued(issuer.x509)) break;
-    current = issuer.x509;
-  }
-  return { certificate: leaf.der, privateKey, chain };
+  return { certificate: leaf.der, privateKey, chain: chainAbove(leaf.der, certificates) };
 }

@@ -1,4 +1,4 @@
-import { createHmac, createPublicKey, generateKeyPair, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHmac, createPublicKey, generateKeyPair, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,8 +8,10 @@ import { ParaphError } from '../errors';
 import type { Credential } from '../signing/credential';
 import { derToPem, sha1, sha256 } from '../signing/der';
 import { issueCertificate, type CertificateProfile, type NameAttribute } from '../signing/issue-certificate';
+import { readCertificate } from '../signing/der-writer';
 import {
   certIdOf,
+  serialHexOf,
   createOcspResponse,
   type CertificateStatus,
   type OcspCertId,
@@ -59,36 +61,12 @@ async function newKey(): Promise<KeyObject> {
 }
 
 /** The serial as OCSP requests carry it: lowercase hex without leading zeros. */
-export function serialOf(der: Buffer): string {
-  return new X509Certificate(der).serialNumber.toLowerCase().replace(/^0+(?=.)/, '');
-}
+export const serialOf = serialHexOf;
 
+/** The issuerKeyHash a CertID carries for this CA, in both hashes OCSP clients use. */
 function issuerKeyHashes(der: Buffer): { sha1: string; sha256: string } {
-  // The issuerKeyHash of a CertID is the hash of the CA's subjectPublicKey BIT STRING contents.
-  const spki = new X509Certificate(der).publicKey.export({ type: 'spki', format: 'der' });
-  // SubjectPublicKeyInfo ::= SEQUENCE { algorithm, subjectPublicKey BIT STRING }; for RSA keys the BIT
-  // STRING is the last element: skip its tag, length and unused-bits byte.
-  const bits = bitStringContents(spki);
+  const bits = readCertificate(der).subjectPublicKey;
   return { sha1: sha1(bits).toString('hex'), sha256: sha256(bits).toString('hex') };
-}
-
-function bitStringContents(spki: Buffer): Buffer {
-  let offset = 0;
-  const readLength = (): number => {
-    const first = spki[offset++]!;
-    if (first < 0x80) return first;
-    let length = 0;
-    for (let i = 0; i < (first & 0x7f); i++) length = (length << 8) | spki[offset++]!;
-    return length;
-  };
-  offset++; // SEQUENCE
-  readLength();
-  offset++; // algorithm SEQUENCE
-  const algorithmLength = readLength(); // read first: `offset += readLength()` would add to the old offset
-  offset += algorithmLength;
-  offset++; // BIT STRING
-  const length = readLength();
-  return spki.subarray(offset + 1, offset + length);
 }
 
 /**

@@ -126,6 +126,11 @@ const STATUS_UNKNOWN = Buffer.from([0x82, 0x00]);
 /** RSA signature algorithms carry NULL parameters (RFC 4055 §5). */
 const SHA256_WITH_RSA_ALGORITHM = algorithm(OID.sha256WithRsa, NULL);
 
+/** A certificate's serial as OCSP names it: lowercase hex without leading zeros. */
+export function serialHexOf(certificateDer: Buffer): string {
+  return new X509Certificate(certificateDer).serialNumber.toLowerCase().replace(/^0+(?=.)/, '');
+}
+
 /**
  * The CertID of `certificateDer`, issued by `issuerDer`. SHA-1 by default: RFC 5019 clients send it,
  * and every validator matches it. Throws when `issuerDer` did not issue the certificate.
@@ -143,7 +148,7 @@ export function certIdOf(
     hashAlgorithm,
     issuerNameHash: hash(issuer.name),
     issuerKeyHash: hash(issuer.keyBits),
-    serialHex: certificate.serialNumber.toLowerCase().replace(/^0+(?=.)/, ''),
+    serialHex: serialHexOf(certificateDer),
   };
 }
 
@@ -274,7 +279,7 @@ export function readBasicOcspResponse(responseDer: Buffer): BasicOcspResponsePar
       thisUpdate: generalizedTimeOf(thisUpdate.contents),
       ...(nextUpdate ? { nextUpdate: generalizedTimeOf(readChildren(nextUpdate)[0]!.contents) } : {}),
       status: certificateStatusOf(certStatus),
-      serialHex: Buffer.from(serial.contents).toString('hex').replace(/^0+(?=.)/, ''),
+      serialHex: serialHexOfBytes(serial.contents),
       ...(responder ? { responderCertificate: Buffer.from(responder.bytes) } : {}),
     },
     signedData: Buffer.from(tbs.bytes),
@@ -338,7 +343,7 @@ function requestedCertId(certId: Pkijs.CertID): OcspCertId | undefined {
     hashAlgorithm,
     issuerNameHash: Buffer.from(certId.issuerNameHash.valueBlock.valueHexView),
     issuerKeyHash: Buffer.from(certId.issuerKeyHash.valueBlock.valueHexView),
-    serialHex: serialHexOf(certId.serialNumber),
+    serialHex: serialHexOfBytes(certId.serialNumber.valueBlock.valueHexView),
   };
 }
 
@@ -442,8 +447,8 @@ function certStatusDer(status: CertificateStatus): Buffer {
 }
 
 /** Lowercase hex of a serial number's bytes without leading zeros ("0" for zero). */
-function serialHexOf(serial: asn1js.Integer): string {
-  return Buffer.from(serial.valueBlock.valueHexView).toString('hex').replace(/^0+(?=.)/, '');
+function serialHexOfBytes(serial: Uint8Array): string {
+  return Buffer.from(serial).toString('hex').replace(/^0+(?=.)/, '');
 }
 
 /** RSA PKCS#1 v1.5 with SHA-256 through Node's crypto: a fraction of WebCrypto's cost, off the event loop. */

@@ -51,6 +51,24 @@ function signedBy(cert: Buffer, issuer: Buffer): boolean {
 }
 
 /**
+ * Orders certificates from an unordered pool (a PKCS#12 file, an LTV-SDO's CertificateValues) into the
+ * chain above `leaf`: its issuer first, up to a self-signed root or as far as the pool goes. Issuance
+ * is judged by names (checkIssued); signatures are checked by verifyChain.
+ */
+export function chainAbove(leaf: Buffer, pool: readonly Buffer[]): Buffer[] {
+  const chain: Buffer[] = [];
+  let current = x509(leaf);
+  for (let i = 0; i < 8; i++) {
+    const issuer = pool.find((der) => !der.equals(leaf) && !chain.includes(der) && !der.equals(current.raw) && current.checkIssued(x509(der)));
+    if (!issuer) break;
+    chain.push(issuer);
+    current = x509(issuer);
+    if (current.checkIssued(current)) break;
+  }
+  return chain;
+}
+
+/**
  * Path validation (RFC 5280 §6, the parts a closed test PKI needs): each certificate is issued and
  * signed by the next, every one is valid at `time`, every issuer is a CA, and the chain ends at one of
  * the trusted roots (compared byte for byte). Throws ChainError saying what failed.

@@ -1,6 +1,6 @@
 import { verify, X509Certificate } from 'node:crypto';
 import { OID } from './der';
-import { readBasicOcspResponse, type BasicOcspResponseParts, type OcspResult } from './ocsp';
+import { readBasicOcspResponse, serialHexOf, type BasicOcspResponseParts, type OcspResult } from './ocsp';
 
 export class OcspVerificationError extends Error {
   constructor(message: string) {
@@ -34,9 +34,8 @@ export function verifyOcspResponse(responseDer: Buffer, certificate: Buffer, iss
     fail(`the OCSP response cannot be read: ${(err as Error).message}`);
   }
   const { result, signedData, signature } = parts;
-  const cert = new X509Certificate(certificate);
   const issuerCert = new X509Certificate(issuer);
-  if (result.serialHex !== cert.serialNumber.toLowerCase().replace(/^0+(?=.)/, '')) {
+  if (result.serialHex !== serialHexOf(certificate)) {
     fail('the OCSP response is about another certificate');
   }
   const hash = SIGNATURE_HASHES[parts.signatureAlgorithm];

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, fdatasync, linkSync, mkdirSync, type ReadStream } from 'node:fs';
-import { open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -106,6 +106,11 @@ export class BlobStore {
     const copy = this.newKey();
     linkSync(this.path(key), this.path(copy));
     return copy;
+  }
+
+  /** The whole blob in memory, in one read: for callers that need every byte at once (signing, SOAP). */
+  read(key: string): Promise<Buffer> {
+    return readFile(this.path(key));
   }
 
   /** Reads in 1 MiB chunks: a 20 MB download in 20 writes to the socket instead of 320. */
