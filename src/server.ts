@@ -127,7 +127,7 @@ export async function createParaph(config: Config, overrides: ParaphOverrides = 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(trustRoutes({ pki, clock, log }));
+  app.use(trustRoutes({ pki, log }));
   app.use(controlApi({ registry, documents, log }));
   app.use(docRoutes({ registry, sds, documents, blobs, publicBaseUrl: config.publicBaseUrl, log }));
   app.use((_req: Request, res: Response) => {

@@ -13,12 +13,13 @@ import {
   certIdOf,
   serialHexOf,
   createOcspResponse,
+  respondToOcspRequest,
   type CertificateStatus,
   type OcspCertId,
   type OcspResponder,
   type RevocationReason,
 } from '../signing/ocsp';
-import { createTimestampToken, type TimestampAuthority } from '../signing/timestamp';
+import { createTimestampToken, respondToTimestampRequest, type TimestampAuthority } from '../signing/timestamp';
 import { KeyFiles } from '../store/key-files';
 import type { PersonStatus, PkiCertificateRow, PkiRole, PkiStore } from '../store/pki-store';
 import { caSubject, PKI_FAMILIES, sealSubject, tsaSubject } from './families';
@@ -219,6 +220,17 @@ export class TestPki {
       serial: randomBytes(16),
       includeCertificate: true,
     });
+  }
+
+  /** Answers a DER TimeStampReq from a client of the TSA (bad requests get a rejection reply). */
+  async timestampReply(requestDer: Buffer): Promise<Buffer> {
+    return respondToTimestampRequest(requestDer, await this.tsa(), { time: this.now(), serial: randomBytes(16) });
+  }
+
+  /** Answers a DER OCSPRequest from a client of the responder (bad requests get an error status). */
+  async ocspReply(requestDer: Buffer): Promise<Buffer> {
+    await this.ready();
+    return respondToOcspRequest(requestDer, (id) => this.ocspLookup(id), { time: this.now() });
   }
 
   /** The seal of a service: the configured PKCS#12 one, or a test seal made on first use. */

@@ -5,14 +5,9 @@ import { isFamily } from '../pki/families';
 import type { TestPki } from '../pki/test-pki';
 import { sendHttpError } from '../sds/basic-auth';
 import { derToPem } from '../signing/der';
-import { respondToOcspRequest } from '../signing/ocsp';
-import { respondToTimestampRequest } from '../signing/timestamp';
-import { randomBytes } from 'node:crypto';
-import type { Clock } from '../clock';
 
 export interface TrustRoutesOptions {
   readonly pki: TestPki;
-  readonly clock: Clock;
   readonly log: Logger;
 }
 
@@ -33,7 +28,7 @@ function send(res: Response, contentType: string, body: Buffer): void {
  */
 export function trustRoutes(options: TrustRoutesOptions): Router {
   const router = express.Router();
-  const { pki, clock, log } = options;
+  const { pki, log } = options;
   const raw = express.raw({ type: () => true, limit: MAX_REQUEST_BYTES });
 
   const handle =
@@ -59,14 +54,13 @@ export function trustRoutes(options: TrustRoutesOptions): Router {
     handle(async (req, res) => {
       const request = await body(req, res);
       // Bad requests get a TimeStampResp with status rejection, as RFC 3161 §2.4.2 asks, not an HTTP error.
-      const reply = await respondToTimestampRequest(request, await pki.tsa(), { time: clock.now(), serial: randomBytes(16) });
+      const reply = await pki.timestampReply(request);
       send(res, 'application/timestamp-reply', reply);
     }),
   );
 
   const ocsp = async (request: Buffer, res: Response): Promise<void> => {
-    await pki.ready();
-    const reply = await respondToOcspRequest(request, (id) => pki.ocspLookup(id), { time: clock.now() });
+    const reply = await pki.ocspReply(request);
     send(res, 'application/ocsp-response', reply);
   };
   router.post('/ocsp', handle(async (req, res) => ocsp(await body(req, res), res)));
