@@ -1,4 +1,5 @@
-import { X509Certificate, type KeyObject } from 'node:crypto';
+import type { KeyObject, X509Certificate } from 'node:crypto';
+import { parseCertificate } from './certificate-cache';
 
 /**
  * A certificate with its private key and the chain above it: what every signer in Paraph holds,
@@ -15,5 +16,5 @@ export interface Credential {
 
 /** The parts of a certificate that signing code reads, parsed once by Node. */
 export function describeCertificate(der: Buffer): X509Certificate {
-  return new X509Certificate(der);
+  return parseCertificate(der);
 }

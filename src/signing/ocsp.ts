@@ -1,7 +1,8 @@
-import { createHash, sign, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, sign, type KeyObject, type X509Certificate } from 'node:crypto';
 import { promisify } from 'node:util';
 import * as asn1js from 'asn1js';
 import type * as Pkijs from 'pkijs';
+import { parseCertificate, serialHexOf } from './certificate-cache';
 import type { Credential } from './credential';
 import { OID, toArrayBuffer, wholeSeconds } from './der';
 import {
@@ -126,10 +127,7 @@ const STATUS_UNKNOWN = Buffer.from([0x82, 0x00]);
 /** RSA signature algorithms carry NULL parameters (RFC 4055 §5). */
 const SHA256_WITH_RSA_ALGORITHM = algorithm(OID.sha256WithRsa, NULL);
 
-/** A certificate's serial as OCSP names it: lowercase hex without leading zeros. */
-export function serialHexOf(certificateDer: Buffer): string {
-  return new X509Certificate(certificateDer).serialNumber.toLowerCase().replace(/^0+(?=.)/, '');
-}
+export { serialHexOf } from './certificate-cache';
 
 /**
  * The CertID of `certificateDer`, issued by `issuerDer`. SHA-1 by default: RFC 5019 clients send it,
@@ -140,7 +138,7 @@ export function certIdOf(
   issuerDer: Buffer,
   hashAlgorithm: OcspCertId['hashAlgorithm'] = 'sha1',
 ): OcspCertId {
-  const certificate = new X509Certificate(certificateDer);
+  const certificate = parseCertificate(certificateDer);
   const issuer = issuerParts(issuerDer);
   if (!certificate.checkIssued(issuer.certificate)) throw new Error('the issuer certificate did not issue this certificate');
   const hash = (data: Uint8Array): Buffer => createHash(hashAlgorithm).update(data).digest();
@@ -378,7 +376,7 @@ function issuerParts(issuerDer: Buffer): IssuerParts {
   if (found) return found;
   const fields = readCertificate(issuerDer);
   const parts = {
-    certificate: new X509Certificate(issuerDer),
+    certificate: parseCertificate(issuerDer),
     name: fields.subject,
     keyBits: fields.subjectPublicKey,
   };

@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { parseCertificate } from './certificate-cache';
 
 export type ChainProblem = 'signature' | 'issuer' | 'validity' | 'untrusted-root' | 'not-a-ca';
 
@@ -13,28 +13,7 @@ export class ChainError extends Error {
 }
 
 const MAX_CACHED = 2000;
-const parsed = new Map<string, X509Certificate>();
 const verifiedLinks = new Set<string>();
-
-/** A bounded cache: the oldest entries go first. */
-function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
-  if (map.size >= MAX_CACHED) map.delete(map.keys().next().value as K);
-  map.set(key, value);
-}
-
-/**
- * Node's parse of a certificate, once per content (parsing costs about as much as an RSA verification,
- * and the same CA certificates arrive in every signature, in fresh buffers).
- */
-export function parseCertificate(der: Buffer): X509Certificate {
-  const key = der.toString('base64');
-  let found = parsed.get(key);
-  if (!found) {
-    found = new X509Certificate(der);
-    remember(parsed, key, found);
-  }
-  return found;
-}
 
 const x509 = parseCertificate;
 

@@ -1,4 +1,5 @@
-import { verify, X509Certificate } from 'node:crypto';
+import { verify } from 'node:crypto';
+import { parseCertificate } from './certificate-cache';
 import { OID } from './der';
 import { readBasicOcspResponse, serialHexOf, type BasicOcspResponseParts, type OcspResult } from './ocsp';
 
@@ -34,14 +35,14 @@ export function verifyOcspResponse(responseDer: Buffer, certificate: Buffer, iss
     fail(`the OCSP response cannot be read: ${(err as Error).message}`);
   }
   const { result, signedData, signature } = parts;
-  const issuerCert = new X509Certificate(issuer);
+  const issuerCert = parseCertificate(issuer);
   if (result.serialHex !== serialHexOf(certificate)) {
     fail('the OCSP response is about another certificate');
   }
   const hash = SIGNATURE_HASHES[parts.signatureAlgorithm];
   if (!hash) fail(`the OCSP response is signed with an unsupported algorithm ${parts.signatureAlgorithm}`);
 
-  const signer = result.responderCertificate ? new X509Certificate(result.responderCertificate) : issuerCert;
+  const signer = result.responderCertificate ? parseCertificate(result.responderCertificate) : issuerCert;
   if (!verify(hash, signedData, signer.publicKey, signature)) fail('the OCSP response signature does not verify');
   if (!signer.raw.equals(issuerCert.raw)) {
     // A delegated responder: issued by the same CA and allowed to sign OCSP responses.

@@ -1,4 +1,5 @@
-import { verify as verifySignature, X509Certificate, type KeyObject } from 'node:crypto';
+import { verify as verifySignature, type KeyObject, type X509Certificate } from 'node:crypto';
+import { parseCertificate } from './certificate-cache';
 import type { CharacterData, Document, Element, Node } from '@xmldom/xmldom';
 import { sha256 } from './der';
 import {
@@ -138,7 +139,7 @@ function readSeal(doc: Document, signatureId: string, runs: Runs): Seal {
   const certificate = base64(leafText(certificateElement, runs), 'the seal certificate');
   let x509: X509Certificate;
   try {
-    x509 = new X509Certificate(certificate);
+    x509 = parseCertificate(certificate);
     issuerSerialV2(certificate);
   } catch {
     throw malformed("the seal's certificate cannot be read");
