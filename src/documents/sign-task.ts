@@ -2,7 +2,8 @@ import type { ServiceAccount } from '../auth/service-registry';
 import type { DocumentToSign, EidMethod, Signer } from '../eid/eid-method';
 import { findEidMethod } from '../eid/methods';
 import { ParaphError } from '../errors';
-import { createLtvSdo, type AuditEvent } from '../signing/ltv-sdo';
+import { sha256 } from '../signing/der';
+import { writeLtvSdo, type AuditEvent, type LtvSdoInput } from '../signing/ltv-sdo';
 import { readOcspResponse } from '../signing/ocsp';
 import { verifyChain } from '../signing/verify-chain';
 import type { DocumentRow, TaskDocumentRow, TaskRow } from '../store/document-store';
@@ -165,11 +166,14 @@ export async function signTask(
     for (const action of planned) {
       if (action.outcome !== 'sign') continue;
       const original = originalOf(deps, request.id, action.document, documents);
+      const bytes = await deps.blobs.read(original.blob as string);
       const document: DocumentToSign = {
         id: action.document.documentId,
         mimeType: original.mimeType === 'text/plain' ? 'text/plain' : 'application/pdf',
         description: action.document.description ?? original.description ?? '',
-        bytes: await deps.blobs.read(original.blob as string),
+        bytes,
+        // Hashed once here; the eID's signature, its core validation and the result all need it.
+        digest: sha256(bytes),
       };
       const native = await method.sign({
         document,
@@ -197,7 +201,7 @@ export async function signTask(
         { time: validatedAt, type: 'path-validation-succeeded' },
         { time: validatedAt, type: 'revocation-check-succeeded', detail: 'OCSP good' },
       ];
-      const sdo = await createLtvSdo({
+      const ltvSdo: LtvSdoInput = {
         signer: {
           nationalId: input.signer.nationalId,
           nationality: method.nationalityOf(input.signer.nationalId),
@@ -223,8 +227,17 @@ export async function signTask(
         seal,
         timestamp: (imprint: Buffer) => deps.pki.timestampToken(imprint),
         sealValidation,
-      });
-      results.push({ action, blob: await deps.blobs.writeBuffer(sdo) });
+      };
+      // The result is written as it is made: the native signature's megabytes go to disk (and are
+      // flushed) while the seal is computed, then the seal is appended and the file committed.
+      const writer = await deps.blobs.create();
+      try {
+        await writeLtvSdo(ltvSdo, (chunks) => writer.write(chunks));
+        results.push({ action, blob: await writer.commit() });
+      } catch (error) {
+        await writer.abort();
+        throw error;
+      }
     }
     await ocspAnswer; // also when the task has nothing to sign: the signer still authenticated with it
   } catch (error) {

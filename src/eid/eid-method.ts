@@ -1,4 +1,5 @@
 import type { Credential } from '../signing/credential';
+import { sha256 } from '../signing/der';
 import type { NameAttribute } from '../signing/issue-certificate';
 
 /** The certificate hierarchies of the test PKI: one per eID family, and Paraph's own trust services. */
@@ -24,6 +25,17 @@ export interface DocumentToSign {
   readonly mimeType: 'application/pdf' | 'text/plain';
   readonly description: string;
   readonly bytes: Buffer;
+  /**
+   * SHA-256 of `bytes`, when the caller has it already. Every method needs it (a CMS messageDigest,
+   * BankID's HashedData, the result's DigestValue), and a megabyte costs most of a millisecond to hash
+   * each time: the signing path hashes the document once and hands the digest along.
+   */
+  readonly digest?: Buffer;
+}
+
+/** SHA-256 of the document's bytes: the one the caller gave, or computed now. */
+export function digestOf(document: DocumentToSign): Buffer {
+  return document.digest ?? sha256(document.bytes);
 }
 
 /** Where and how the signature was made: goes into the signature where the eID does so, and into the LTV-SDO. */

@@ -1,7 +1,7 @@
-import { signDetached } from '../signing/cms';
-import { sha256, wholeSeconds } from '../signing/der';
+import { signDigestDetached } from '../signing/cms';
+import { wholeSeconds } from '../signing/der';
 import type { NameAttribute } from '../signing/issue-certificate';
-import type { DocumentToSign, EidMethod, NativeSignature, SignInput, Signer } from './eid-method';
+import { digestOf, type DocumentToSign, type EidMethod, type NativeSignature, type SignInput, type Signer } from './eid-method';
 import { NativeSignatureError, quoted } from './native-signature-error';
 import { base64BytesOf, carriesBase64Of, isElement, malformedXml, onlyChild, parseNativeXml, textOf } from './native-xml';
 import { checkNorwegianNationalId, pidDigits } from './national-id';
@@ -48,8 +48,12 @@ function certificateSubject(signer: Signer): NameAttribute[] {
  */
 async function sign(input: SignInput): Promise<NativeSignature> {
   const { document, credential } = input;
-  const cms = await signDetached(document.bytes, credential, { signingTime: wholeSeconds(input.time) });
-  const xml =
+  const digest = digestOf(document);
+  // The CMS's RSA signature runs on the thread pool while the document is base64-encoded here.
+  const signing = signDigestDetached(digest, credential, { signingTime: wholeSeconds(input.time) });
+  const documentBase64 = document.bytes.toString('base64');
+  const cms = await signing;
+  const head =
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
     `<SDOList xmlns="${SDO_NS}" xmlns:XAdES="${XADES_NS}" xmlns:ds="${DSIG_NS}">` +
     '<SDO>' +
@@ -62,16 +66,21 @@ async function sign(input: SignInput): Promise<NativeSignature> {
     `<SignersDocumentFormat><MimeType>${document.mimeType}</MimeType></SignersDocumentFormat>` +
     // "SHA-256", not a URI: what BankID writes here.
     '<HashedData><ds:DigestMethod Algorithm="SHA-256"/>' +
-    `<ds:DigestValue>${sha256(document.bytes).toString('base64')}</ds:DigestValue></HashedData>` +
+    `<ds:DigestValue>${digest.toString('base64')}</ds:DigestValue></HashedData>` +
     `<CMSSignature>${cms.toString('base64')}</CMSSignature>` +
     '</CMSSignatureElement></SignatureElement></SDODataPart>' +
-    `<SignedObject><SignersDocument>${document.bytes.toString('base64')}</SignersDocument></SignedObject>` +
-    '</SDO>' +
-    '</SDOList>';
+    '<SignedObject><SignersDocument>';
+  const tail = '</SignersDocument></SignedObject></SDO></SDOList>';
+  // Written straight into the artifact's buffer: the megabyte of base64 is copied once, never joined
+  // into a string and encoded again. Every character here is ASCII, so Latin-1 writes its UTF-8.
+  const data = Buffer.allocUnsafe(head.length + documentBase64.length + tail.length);
+  let at = data.write(head, 0, 'latin1');
+  at += data.write(documentBase64, at, 'latin1');
+  data.write(tail, at, 'latin1');
   return {
     format: 'seid-sdo',
     mimeType: SEID_SDO_MIME_TYPE,
-    data: Buffer.from(xml, 'utf8'),
+    data,
     signerCertificate: credential.certificate,
   };
 }
@@ -112,7 +121,7 @@ function verify(native: NativeSignature, document: DocumentToSign): void {
   if (!carriesBase64Of(xml, signersDocument, document.bytes)) {
     throw new NativeSignatureError('document-mismatch', 'the SEID-SDO carries another document (SignersDocument differs)');
   }
-  const digest = sha256(document.bytes);
+  const digest = digestOf(document);
   if (!hashedDigest.equals(digest)) {
     throw new NativeSignatureError('document-mismatch', 'the HashedData of the SEID-SDO is the digest of another document');
   }

@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
-import { signDetached } from '../signing/cms';
-import { sha256, wholeSeconds } from '../signing/der';
+import { signDigestDetached } from '../signing/cms';
+import { wholeSeconds } from '../signing/der';
 import type { NameAttribute } from '../signing/issue-certificate';
-import type { DocumentToSign, EidMethod, NativeSignature, SignInput, Signer } from './eid-method';
+import { digestOf, type DocumentToSign, type EidMethod, type NativeSignature, type SignInput, type Signer } from './eid-method';
 import { NativeSignatureError, quoted } from './native-signature-error';
 import { checkNorwegianNationalId, pidDigits } from './national-id';
 import { verifyDetachedCms } from './verify-cms';
@@ -29,7 +29,7 @@ function certificateSubject(signer: Signer): NameAttribute[] {
 /** A CAdES B-B detached signature over the document, with the signing time as an attribute. */
 export async function signOneTimeCms(input: SignInput): Promise<NativeSignature> {
   const { document, credential } = input;
-  const cms = await signDetached(document.bytes, credential, { signingTime: wholeSeconds(input.time) });
+  const cms = await signDigestDetached(digestOf(document), credential, { signingTime: wholeSeconds(input.time) });
   return {
     format: 'cms',
     mimeType: 'application/pkcs7-signature',
@@ -45,7 +45,7 @@ export function verifyOneTimeCms(native: NativeSignature, document: DocumentToSi
   }
   verifyDetachedCms({
     cms: native.data,
-    contentDigest: sha256(document.bytes),
+    contentDigest: digestOf(document),
     signerCertificate: native.signerCertificate,
     what: 'the CMS signature',
   });

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SignedXml } from 'xml-crypto';
-import { sha256 } from '../signing/der';
 import type { NameAttribute } from '../signing/issue-certificate';
-import type { DocumentToSign, EidMethod, NativeSignature, SignInput, Signer } from './eid-method';
+import { digestOf, type DocumentToSign, type EidMethod, type NativeSignature, type SignInput, type Signer } from './eid-method';
 import { NativeSignatureError, quoted } from './native-signature-error';
 import { carriesBase64Of, isElement, malformedXml, onlyChild, parseNativeXml } from './native-xml';
 import { checkSwedishNationalId } from './national-id';
@@ -57,7 +56,7 @@ function bankIdSignedData(input: SignInput): string {
   return (
     `<bankIdSignedData xmlns="${BANKID_TYPES_NS}" Id="bidSignedData">` +
     `<usrVisibleData charset="UTF-8" visible="wysiwys">${base64(visibleText(input))}</usrVisibleData>` +
-    `<usrNonVisibleData>${sha256(input.document.bytes).toString('base64')}</usrNonVisibleData>` +
+    `<usrNonVisibleData>${digestOf(input.document).toString('base64')}</usrNonVisibleData>` +
     '<srvInfo>' +
     `<name>${base64(relyingParty)}</name>` +
     `<nonce>${randomBytes(20).toString('base64')}</nonce>` +
@@ -143,7 +142,7 @@ function verify(native: NativeSignature, document: DocumentToSign): void {
 
   // Read from the element that was digested, never by searching the document again.
   const nonVisible = onlyChild(xml, signedData.target, BANKID_TYPES_NS, 'usrNonVisibleData');
-  if (!carriesBase64Of(xml, nonVisible, sha256(document.bytes))) {
+  if (!carriesBase64Of(xml, nonVisible, digestOf(document))) {
     throw new NativeSignatureError('document-mismatch', 'the BankID signature is over the digest of another document');
   }
 }

@@ -144,6 +144,21 @@ export function setAsideRuns(xml: string | Buffer, what: string): Runs {
 /** An element's whole text content given as bytes, to be written as base64 on one line. */
 export interface Base64Text {
   readonly base64: Buffer;
+  /** The base64 of `base64` as ASCII bytes, when the producer has made it already (see base64Text). */
+  readonly encoded?: Buffer;
+}
+
+/**
+ * A Base64Text encoded now: for a producer that has a moment to spare before it writes the document
+ * (while waiting for a timestamp, say), so that the encoding is not done later, on the critical path.
+ */
+export function base64Text(bytes: Buffer): Base64Text {
+  return { base64: bytes, encoded: base64Ascii(bytes) };
+}
+
+/** The base64 of `bytes` as ASCII bytes: the Latin-1 bytes of the string are its UTF-8 bytes. */
+function base64Ascii(bytes: Buffer): Buffer {
+  return Buffer.from(bytes.toString('base64'), 'latin1');
 }
 
 /**
@@ -162,14 +177,12 @@ export function runsFromParts(parts: ReadonlyArray<string | Base64Text>): Runs {
       bulk.push(false);
       continue;
     }
-    const base64 = part.base64.toString('base64');
-    const isBulk = base64.length >= BULK_MIN_LENGTH;
+    const isBulk = 4 * Math.ceil(part.base64.length / 3) >= BULK_MIN_LENGTH;
     bulk.push(isBulk);
     if (isBulk) {
       texts.push('');
-      // ASCII: the Latin-1 bytes of the string are its UTF-8 bytes, and a plain copy.
-      payloads.push(Buffer.from(base64, 'latin1'));
-    } else texts.push(base64);
+      payloads.push(part.encoded ?? base64Ascii(part.base64));
+    } else texts.push(part.base64.toString('base64'));
   }
   // Checked against the text joined, so that no marker can straddle two parts.
   const marker = newMarker([texts.join('')]);

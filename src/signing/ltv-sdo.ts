@@ -1,7 +1,9 @@
+import { setImmediate } from 'node:timers/promises';
 import type { Element } from '@xmldom/xmldom';
 import { pkijsCertificate } from './cms';
 import type { Credential } from './credential';
 import { OID, sha256 } from './der';
+import { base64Text } from './exc-c14n';
 import {
   childElement,
   childElements,
@@ -9,13 +11,14 @@ import {
   escapeXmlText,
   findChildElement,
   parseXmlStrict,
-  sealXmlParts,
   SHA256_URI,
+  writeSealedXmlParts,
   XADES_NS,
   xmlDateTime,
   XMLDSIG_NS,
   type Base64Text,
   type XadesSignaturePolicy,
+  type XmlSink,
 } from './xades';
 
 /**
@@ -77,6 +80,8 @@ export interface LtvSdoInput {
     readonly mimeType: string;
     readonly description: string;
     readonly bytes: Buffer;
+    /** SHA-256 of `bytes`, when the caller has it already. */
+    readonly digest?: Buffer;
     /** `embedded`: the bytes are in the LTV-SDO; `digest`: only their SHA-256 is. */
     readonly inclusion: 'embedded' | 'digest';
   };
@@ -171,10 +176,25 @@ export interface LtvSdoSummary {
  * Returns the UTF-8 XML with its XML declaration.
  */
 export async function createLtvSdo(input: LtvSdoInput): Promise<Buffer> {
-  const nativeTimestamp = await input.timestamp(sha256(input.native.data));
+  const chunks: Buffer[] = [];
+  await writeLtvSdo(input, (written) => chunks.push(...written));
+  return Buffer.concat(chunks);
+}
+
+/**
+ * createLtvSdo, handing the bytes to `sink` as they become known (see XmlSink): a caller that stores
+ * the result writes the megabytes of the native signature while the seal is made.
+ */
+export async function writeLtvSdo(input: LtvSdoInput, sink: XmlSink): Promise<void> {
+  // The TSA signs on the thread pool while the native signature is base64-encoded here. One turn of
+  // the event loop first, so that the TSA's request gets through its awaits to the pool.
+  const stamping = input.timestamp(sha256(input.native.data));
+  await setImmediate();
+  const nativeBase64 = base64Text(input.native.data);
+  const nativeTimestamp = await stamping;
   const parts: Array<string | Base64Text> = ['<?xml version="1.0" encoding="UTF-8"?>\n'];
-  render(ltvSdoElement(input, nativeTimestamp), 0, parts);
-  return sealXmlParts(parts, {
+  render(ltvSdoElement(input, nativeTimestamp, nativeBase64), 0, parts);
+  await writeSealedXmlParts(parts, {
     seal: input.seal,
     signingTime: input.time,
     signatureId: LTV_SDO_SEAL_ID,
@@ -182,7 +202,7 @@ export async function createLtvSdo(input: LtvSdoInput): Promise<Buffer> {
     ...(input.sealPolicy ? { policy: input.sealPolicy } : {}),
     timestamp: input.timestamp,
     validation: input.sealValidation,
-  });
+  }, sink);
 }
 
 /**
@@ -286,12 +306,12 @@ interface XmlElement {
   readonly attributes?: ReadonlyArray<readonly [string, string | undefined]>;
   readonly children?: readonly XmlElement[];
   readonly text?: string;
-  readonly base64?: Buffer;
+  readonly base64?: Buffer | Base64Text;
 }
 
-function ltvSdoElement(input: LtvSdoInput, nativeTimestamp: Buffer): XmlElement {
+function ltvSdoElement(input: LtvSdoInput, nativeTimestamp: Buffer, nativeData: Base64Text): XmlElement {
   const { document, native, server } = input;
-  const documentDigest = sha256(document.bytes);
+  const documentDigest = document.digest ?? sha256(document.bytes);
   return {
     name: 'LtvSdo',
     attributes: [
@@ -325,7 +345,7 @@ function ltvSdoElement(input: LtvSdoInput, nativeTimestamp: Buffer): XmlElement 
               ['Format', native.format],
               ['MimeType', native.mimeType],
             ],
-            base64: native.data,
+            base64: nativeData,
           },
         ],
       },
@@ -435,7 +455,8 @@ function render(element: XmlElement, depth: number, out: Array<string | Base64Te
     .join('');
   const open = `${indent}<${element.name}${attributes}`;
   if (element.base64 !== undefined) {
-    out.push(`${open}>`, { base64: element.base64 }, `</${element.name}>\n`);
+    const content = Buffer.isBuffer(element.base64) ? { base64: element.base64 } : element.base64;
+    out.push(`${open}>`, content, `</${element.name}>\n`);
     return;
   }
   if (element.text !== undefined) {

@@ -139,10 +139,27 @@ export type XmlParts = ReadonlyArray<string | Base64Text>;
 
 /** sealXmlDocument for a document given as parts; returns the UTF-8 bytes of the sealed document. */
 export async function sealXmlParts(parts: XmlParts, options: XadesSealOptions): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  await writeSealedXmlParts(parts, options, (written) => chunks.push(...written));
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Receives a sealed document in order, in two calls: first the document up to where the signature
+ * goes, which is known before the signature is made, then the signature and the rest. A sink that
+ * stores the bytes can start writing (and flushing) the bulk while the seal is computed.
+ */
+export type XmlSink = (chunks: readonly Buffer[]) => void;
+
+/**
+ * sealXmlParts, handing the sealed document to `sink` as it becomes known. When sealing fails after
+ * the first call, the rejection says so and what the sink received is not a document.
+ */
+export async function writeSealedXmlParts(parts: XmlParts, options: XadesSealOptions, sink: XmlSink): Promise<void> {
   const ids = xadesIds(checkNcName(options.signatureId, 'signatureId'));
   const runs = runsFromParts(parts);
-  const sealed = await sealTemplate(runs, ids, options);
-  return Buffer.concat([...restoreRuns(sealed.before, runs), Buffer.from(sealed.signature, 'utf8'), ...restoreRuns(sealed.after, runs)]);
+  const sealed = await sealTemplate(runs, ids, options, (before) => sink(restoreRuns(before, runs)));
+  sink([Buffer.from(sealed.signature, 'utf8'), ...restoreRuns(sealed.after, runs)]);
 }
 
 /** How error messages name the document. */
@@ -160,12 +177,19 @@ interface SealedTemplate {
 /**
  * Signs the document whose template is given: one parse of the small template, the document digest
  * over its exclusive C14N with the runs streamed into SHA-256, then the signature written as text.
+ * `onBefore` gets the template up to the signature as soon as the template has been checked.
  */
-async function sealTemplate(runs: Runs, ids: Ids, options: XadesSealOptions): Promise<SealedTemplate> {
+async function sealTemplate(
+  runs: Runs,
+  ids: Ids,
+  options: XadesSealOptions,
+  onBefore?: (before: string) => void,
+): Promise<SealedTemplate> {
   const doc = readTemplate(runs, DOCUMENT);
   const root = doc.documentElement!;
   refuseIds(root, ids);
   const { before, after } = cutAtRootEnd(runs.template, root.tagName);
+  onBefore?.(before);
 
   // The enveloped-signature transform removes the signature, which is not there yet; with the
   // comments gone (URI="") and no processing instructions, the canonical document is the root's.

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, fdatasync, linkSync, mkdirSync, type ReadStream } from 'node:fs';
-import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants, createReadStream, createWriteStream, fdatasync, linkSync, mkdirSync, type ReadStream } from 'node:fs';
+import { open, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -91,6 +91,19 @@ export class BlobStore {
     }
   }
 
+  /**
+   * A new blob written in pieces as they become known (see BlobWriter): a producer that knows most
+   * of its bytes before the last ones hands them over early, and their flush to disk overlaps the
+   * rest of its work.
+   */
+  async create(): Promise<BlobWriter> {
+    const tmp = join(this.tmpDir, this.newKey());
+    // O_DSYNC: each write returns once its bytes are on disk, in one call on the thread pool. A write
+    // followed by a separate flush would wait for the event loop in between, which is busy sealing.
+    const handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DSYNC);
+    return new BlobWriter(handle, tmp, () => this.newKey(), (key) => this.path(key));
+  }
+
   async writeBuffer(data: Buffer): Promise<string> {
     const tmp = join(this.tmpDir, this.newKey());
     await writeFile(tmp, data);
@@ -124,5 +137,84 @@ export class BlobStore {
 
   async remove(key: string): Promise<void> {
     await rm(this.path(key), { force: true });
+  }
+}
+
+/**
+ * A blob being written: `write` queues bytes (in order), which reach the disk in the background (the
+ * file is opened O_DSYNC); `commit` waits for every write, and renames the file into place,
+ * so that the blob, like every other, exists only once it is whole and on disk. `abort` throws the
+ * bytes away. After either, the writer is closed.
+ */
+export class BlobWriter {
+  /** The last write queued, until it ends: writes go one after the other, as a file position is shared. */
+  private inFlight: Promise<void> | undefined;
+  private failure: unknown;
+  private closed = false;
+
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly tmp: string,
+    private readonly newKey: () => string,
+    private readonly pathOf: (key: string) => string,
+  ) {}
+
+  /**
+   * Appends `chunks`; the buffers must not change until commit. Errors surface at commit. When no
+   * write is under way, this one reaches the thread pool before `write` returns, so that it overlaps
+   * whatever the caller does next.
+   */
+  write(chunks: readonly Buffer[]): void {
+    if (this.closed) throw new Error('the blob writer is closed');
+    const start = (): Promise<void> => (this.failure === undefined ? writeAll(this.handle, chunks) : Promise.resolve());
+    const next = (this.inFlight ? this.inFlight.then(start) : start()).catch((error: unknown) => {
+      this.failure ??= error;
+    });
+    this.inFlight = next;
+    void next.then(() => {
+      if (this.inFlight === next) this.inFlight = undefined;
+    });
+  }
+
+  /** The new blob's key, once it is whole and on disk. */
+  async commit(): Promise<string> {
+    if (this.closed) throw new Error('the blob writer is closed');
+    this.closed = true;
+    await this.inFlight;
+    try {
+      if (this.failure !== undefined) throw this.failure;
+      await this.handle.sync();
+    } catch (error) {
+      await this.discard();
+      throw error;
+    }
+    await this.handle.close();
+    const key = this.newKey();
+    await rename(this.tmp, this.pathOf(key));
+    return key;
+  }
+
+  async abort(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.inFlight;
+    await this.discard();
+  }
+
+  private async discard(): Promise<void> {
+    await this.handle.close().catch(() => undefined);
+    await rm(this.tmp, { force: true });
+  }
+}
+
+/** writev, continued after a short write (rare on a regular file, but allowed). */
+async function writeAll(handle: FileHandle, chunks: readonly Buffer[]): Promise<void> {
+  const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+  const { bytesWritten } = await handle.writev(chunks as Buffer[]);
+  if (bytesWritten === total) return;
+  let rest = Buffer.concat(chunks as Buffer[]).subarray(bytesWritten);
+  while (rest.length > 0) {
+    const { bytesWritten: more } = await handle.write(rest);
+    rest = rest.subarray(more);
   }
 }

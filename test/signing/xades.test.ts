@@ -8,6 +8,7 @@ import * as asn1js from 'asn1js';
 import { pkijsCertificate } from '../../src/signing/cms';
 import type { Credential } from '../../src/signing/credential';
 import { sha256, toArrayBuffer } from '../../src/signing/der';
+import { base64Text } from '../../src/signing/exc-c14n';
 import { issueCertificate } from '../../src/signing/issue-certificate';
 import { createOcspResponse } from '../../src/signing/ocsp';
 import { createTimestampToken, readTimestampToken } from '../../src/signing/timestamp';
@@ -17,6 +18,7 @@ import {
   issuerSerialV2,
   sealXmlDocument,
   sealXmlParts,
+  writeSealedXmlParts,
   XADES_NS,
   XMLDSIG_NS,
   type XadesSealOptions,
@@ -446,6 +448,46 @@ describe('documents kept byte for byte and canonicalised for the digest (xmlsec1
     await writeFile(file, signed);
     expect((await xmlsecVerify(file)).code).toBe(0);
     expect(verifyXadesSeal(signed, 'seal-1')).toEqual(seal.certificate);
+  });
+
+  test('written to a sink: the document up to the signature comes before the seal is made, then the rest', async () => {
+    const long = randomBytes(300_000);
+    const parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<Envelope xmlns="urn:example:envelope">\n  <Long>', base64Text(long), '</Long>\n</Envelope>\n'];
+    const events: string[] = [];
+    const chunks: Buffer[] = [];
+    const base = options();
+    await writeSealedXmlParts(
+      parts,
+      {
+        ...base,
+        timestamp: (imprint) => {
+          events.push('timestamp');
+          return base.timestamp(imprint);
+        },
+      },
+      (written) => {
+        events.push(`write ${Buffer.concat(written).length}`);
+        chunks.push(...written);
+      },
+    );
+    const signed = Buffer.concat(chunks);
+    // Everything before the root's end tag, where the signature goes.
+    const head = Buffer.byteLength(parts[0] as string) + 4 * (long.length / 3) + '</Long>\n'.length;
+    expect(events).toEqual([`write ${head}`, 'timestamp', `write ${signed.length - head}`]);
+    expect(signed.subarray(head).toString('utf8')).toMatch(/^<ds:Signature Id="seal-1"[\s\S]*<\/ds:Signature><\/Envelope>\n$/);
+    const file = join(dir, 'sink.xml');
+    await writeFile(file, signed);
+    expect((await xmlsecVerify(file)).code).toBe(0);
+    expect(verifyXadesSeal(signed, 'seal-1')).toEqual(seal.certificate);
+  });
+
+  test('a sealing that fails after the first write says so: the sink holds no document', async () => {
+    const written: number[] = [];
+    const failing = options({ timestamp: () => Promise.reject(new Error('TSA unreachable')) });
+    await expect(
+      writeSealedXmlParts(['<a>', { base64: randomBytes(3000) }, '</a>'], failing, (chunks) => written.push(chunks.length)),
+    ).rejects.toThrow('TSA unreachable');
+    expect(written).toHaveLength(1);
   });
 
   test('a mime type and policy texts with characters that need escaping', async () => {

@@ -1,0 +1,86 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { BlobStore, BlobTooLargeError } from '../../src/store/blob-store';
+
+let root: string;
+let blobs: BlobStore;
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'paraph-blobs-'));
+  blobs = new BlobStore(root);
+});
+
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** Every blob file in the store (fan-out folders), and what is left in its temporary folder. */
+async function files(): Promise<{ blobs: number; tmp: number }> {
+  let count = 0;
+  for (const folder of await readdir(root)) {
+    if (folder !== 'tmp') count += (await readdir(join(root, folder))).length;
+  }
+  return { blobs: count, tmp: (await readdir(join(root, 'tmp'))).length };
+}
+
+describe('a blob written in pieces', () => {
+  test('holds the pieces in the order given, once committed', async () => {
+    const writer = await blobs.create();
+    writer.write([Buffer.from('<a>'), Buffer.alloc(3 * 1024 * 1024, 0x41)]);
+    writer.write([Buffer.from('<b/>'), Buffer.from('</a>')]);
+    const key = await writer.commit();
+    const data = await blobs.read(key);
+    expect(data.length).toBe(3 + 3 * 1024 * 1024 + 8);
+    expect(data.subarray(0, 3).toString()).toBe('<a>');
+    expect(data.subarray(-8).toString()).toBe('<b/></a>');
+    expect(await files()).toEqual({ blobs: 1, tmp: 0 });
+  });
+
+  test('is not a blob before it is committed', async () => {
+    const writer = await blobs.create();
+    writer.write([Buffer.from('half of a document')]);
+    expect((await files()).blobs).toBe(0);
+    await writer.commit();
+    expect((await files()).blobs).toBe(1);
+  });
+
+  test('leaves nothing behind when aborted, even with a write still under way', async () => {
+    const writer = await blobs.create();
+    writer.write([Buffer.alloc(2 * 1024 * 1024, 0x42)]);
+    await writer.abort();
+    expect(await files()).toEqual({ blobs: 0, tmp: 0 });
+  });
+
+  test('cannot be written or committed after it is closed', async () => {
+    const writer = await blobs.create();
+    await writer.commit();
+    expect(() => writer.write([Buffer.from('late')])).toThrow(/closed/);
+    await expect(writer.commit()).rejects.toThrow(/closed/);
+    await writer.abort(); // harmless
+  });
+
+  test('a write that fails surfaces at commit, and the partial file is removed', async () => {
+    const writer = await blobs.create();
+    // Not a Buffer: writev refuses it, as it would refuse a full disk, after write() has returned.
+    writer.write(['not bytes' as unknown as Buffer]);
+    await expect(writer.commit()).rejects.toThrow();
+    expect(await files()).toEqual({ blobs: 0, tmp: 0 });
+  });
+});
+
+describe('other blobs', () => {
+  test('a buffer, a shared name, and removal of one name keeps the other', async () => {
+    const key = await blobs.writeBuffer(Buffer.from('contract'));
+    const copy = blobs.share(key);
+    await blobs.remove(key);
+    expect((await blobs.read(copy)).toString()).toBe('contract');
+  });
+
+  test('a stream over the limit is refused and leaves nothing behind', async () => {
+    const source = Readable.from([Buffer.alloc(1000), Buffer.alloc(1000)]);
+    await expect(blobs.writeStream(source, 1500)).rejects.toBeInstanceOf(BlobTooLargeError);
+    expect(await files()).toEqual({ blobs: 0, tmp: 0 });
+  });
+});
