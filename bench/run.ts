@@ -30,7 +30,7 @@ import { basic, http } from './lib/http';
 import { postLoad, type LoadResult } from './lib/load';
 import { largePdfLike, smallPdf } from './lib/pdf';
 import { freePort, killAllChildren, startServer, type ServerChild } from './lib/proc';
-import { procStatusBytes, resetPeakRss, sampleRss, sleep } from './lib/rss';
+import { procCpuMs, procStatusBytes, resetPeakRss, sampleRss, sleep } from './lib/rss';
 import { median, MiB } from './lib/stats';
 import { packageBench, type PackageResult } from './package-bench';
 import { RSA_SIGNATURES_PER_WHOLE_SIGNATURE, signBench, type SignResult } from './sign-bench';
@@ -161,10 +161,12 @@ function expect(condition: boolean, message: string, server?: ServerChild): asse
 interface SoapPair {
   readonly operation: string;
   readonly envelopeBytes: number;
-  readonly paraph: LoadResult;
-  readonly baseline: LoadResult;
+  readonly paraph: MeasuredLoad;
+  readonly baseline: MeasuredLoad;
   readonly rpsRatio: number;
   readonly p99Ratio: number;
+  /** Paraph's server CPU per request over the echo's: what the req/s ratio would be if CPU were all. */
+  readonly cpuRatio: number;
 }
 
 async function uploadSmallPdf(paraph: ServerChild): Promise<string> {
@@ -185,17 +187,24 @@ async function soapCall(url: string, envelope: string): Promise<string> {
   return text;
 }
 
-async function measureLoad(name: string, url: string, envelope: string): Promise<LoadResult> {
+/** A load result with the server's CPU time per answered request (user + system, all its threads). */
+interface MeasuredLoad extends LoadResult {
+  readonly serverCpuMsPerRequest: number;
+}
+
+async function measureLoad(name: string, server: ServerChild, url: string, envelope: string): Promise<MeasuredLoad> {
   const options = { url, body: envelope, headers: { ...SOAP_HEADERS }, connections: CONNECTIONS };
   log(`  ${name}: warm-up ${WARMUP} s`);
   await postLoad({ ...options, durationSeconds: WARMUP });
   log(`  ${name}: ${DURATION} s × ${CONNECTIONS} connections`);
+  const cpuBefore = procCpuMs(server.pid);
   const result = await postLoad({ ...options, durationSeconds: DURATION });
+  const cpuMs = procCpuMs(server.pid) - cpuBefore;
   expect(
     result.non2xx === 0 && result.errors === 0,
     `${name}: ${result.non2xx} non-2xx responses, ${result.errors} errors under load`,
   );
-  return result;
+  return { ...result, serverCpuMsPerRequest: cpuMs / Math.max(1, result.requests) };
 }
 
 async function soapBench(paraph: ServerChild, echo: ServerChild): Promise<SoapPair[]> {
@@ -224,8 +233,8 @@ async function soapBench(paraph: ServerChild, echo: ServerChild): Promise<SoapPa
     const answer = await soapCall(echoUrl, echoed.envelope);
     expect(answer.includes(`${echoed.text}<`), `the echo service did not echo:\n${answer.slice(0, 500)}`);
     log(`${operation} (${bytes}-byte envelope)`);
-    const baseline = await measureLoad('soap echo', echoUrl, echoed.envelope);
-    const measured = await measureLoad('paraph', soapUrl, envelope);
+    const baseline = await measureLoad('soap echo', echo, echoUrl, echoed.envelope);
+    const measured = await measureLoad('paraph', paraph, soapUrl, envelope);
     pairs.push({
       operation,
       envelopeBytes: bytes,
@@ -233,6 +242,7 @@ async function soapBench(paraph: ServerChild, echo: ServerChild): Promise<SoapPa
       baseline,
       rpsRatio: measured.rps / baseline.rps,
       p99Ratio: measured.latencyMs.p99 / baseline.latencyMs.p99,
+      cpuRatio: measured.serverCpuMsPerRequest / baseline.serverCpuMsPerRequest,
     });
   }
   return pairs;
@@ -453,6 +463,7 @@ interface Row {
 const f0 = (n: number): string => n.toFixed(0);
 const f1 = (n: number): string => n.toFixed(1);
 const f2 = (n: number): string => n.toFixed(2);
+const f3 = (n: number): string => n.toFixed(3);
 const mib = (bytes: number): string => `${(bytes / MiB).toFixed(1)} MiB`;
 const verdict = (ok: boolean): string => (ok ? 'met' : 'MISSED');
 
@@ -547,6 +558,14 @@ async function main(): Promise<void> {
         paraph: f1(pair.paraph.latencyMs.p99),
         baseline: f1(pair.baseline.latencyMs.p99),
         ratio: f2(pair.p99Ratio),
+        target: '',
+        verdict: '',
+      },
+      {
+        measure: `${pair.operation} server CPU ms per request`,
+        paraph: f3(pair.paraph.serverCpuMsPerRequest),
+        baseline: f3(pair.baseline.serverCpuMsPerRequest),
+        ratio: f2(pair.cpuRatio),
         target: '',
         verdict: '',
       },

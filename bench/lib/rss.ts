@@ -8,6 +8,21 @@ export function procStatusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return Number(m[1]) * 1024;
 }
 
+/**
+ * CPU time a process has used so far (user + system, /proc/<pid>/stat fields 14 and 15), in ms.
+ * The kernel counts in clock ticks (10 ms on Linux), so measure over seconds.
+ */
+export function procCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) is in parentheses and may hold spaces: count fields after it.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** sysconf(_SC_CLK_TCK), which is 100 on every Linux this runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 /** Resets the peak-RSS counter (VmHWM) of a process we own; false where the kernel refuses. */
 export function resetPeakRss(pid: number): boolean {
   try {
