@@ -199,14 +199,27 @@ const MIGRATIONS: readonly string[] = [
 ];
 
 /**
- * Opens (and migrates) the SQLite database. WAL lets readers run beside the writer. Commits do not
+ * Opens (and migrates) the SQLite database, which this process then holds exclusively. Commits do not
  * wait for the disk (`synchronous=NORMAL`); writes are made durable before they are acknowledged by
  * a group commit instead (wal-sync.ts), so an acknowledged createRequest survives a power cut.
  */
 export function openDatabase(file: string): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
-  db.pragma('journal_mode = WAL');
+  // One process owns the database: Paraph keeps state beside it in memory (caches, the next expiry,
+  // group commit), which a second process would not see, so a second one must not start on it.
+  db.pragma('locking_mode = EXCLUSIVE');
+  try {
+    // Entering WAL mode takes the lock. A previous process still letting go is waited for (the
+    // driver's default busy timeout, 5 s); one that keeps it fails the start.
+    db.pragma('journal_mode = WAL');
+  } catch (error) {
+    db.close();
+    if ((error as { code?: unknown }).code === 'SQLITE_BUSY') {
+      throw new Error(`the database ${file} is in use by another process: one Paraph owns a data folder`);
+    }
+    throw error;
+  }
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');

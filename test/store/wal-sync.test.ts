@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase } from '../src/store/database';
-import { DocumentStore } from '../src/store/document-store';
-import { WalSync } from '../src/store/wal-sync';
+import { openDatabase } from '../../src/store/database';
+import { DocumentStore } from '../../src/store/document-store';
+import { WalSync } from '../../src/store/wal-sync';
 
 describe('group commit', () => {
   it('makes concurrent commits durable with shared fsyncs, each after its commit', async () => {
@@ -50,4 +50,21 @@ describe('DocumentStore.commit', () => {
     db.close();
     rmSync(dir, { recursive: true, force: true });
   });
+});
+
+describe('the database file', () => {
+  it('belongs to one process: a second opening fails with a clear message, and works once the first closes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paraph-lock-'));
+    const file = join(dir, 'db.sqlite');
+    const first = openDatabase(file);
+    // A connection of its own stands for a second process: SQLite's locks are per connection.
+    const started = Date.now();
+    expect(() => openDatabase(file)).toThrow(`the database ${file} is in use by another process: one Paraph owns a data folder`);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4000); // a restarting predecessor is waited for
+    first.close();
+    const second = openDatabase(file);
+    expect(second.pragma('journal_mode', { simple: true })).toBe('wal');
+    second.close();
+    rmSync(dir, { recursive: true, force: true });
+  }, 15_000);
 });
