@@ -2,7 +2,7 @@ import type { ServiceAccount } from '../auth/service-registry';
 import { ParaphError } from '../errors';
 import type { DocumentDeps } from './deps';
 import { archiveDocumentUrl, orderDocumentUrl } from './document-urls';
-import { loadRequest } from './load-request';
+import { expireDueTasks } from './expire-tasks';
 import type { DocumentStatus, TaskStatus, TaskStatusInfo } from './wire-types';
 
 /**
@@ -17,13 +17,19 @@ export function getStatus(
 ): { taskStatusInfo: TaskStatusInfo[] } {
   if (requestIds.length === 0) throw new ParaphError('FIELD_REQUIRED', 'request-id is required');
   const out: TaskStatusInfo[] = [];
+  expireDueTasks(deps);
   for (const requestId of requestIds) {
-    const request = loadRequest(deps, service.name, requestId, { allowDeleted: true });
+    if (!requestId) throw new ParaphError('FIELD_REQUIRED', 'request-id is required');
+    // The request and its tasks in one query (a deleted request still has a status); none for another
+    // service's request, which is reported exactly like one that does not exist.
+    const rows = deps.store.statusRows(service.name, requestId);
+    if (rows.length === 0) throw new ParaphError('REQUEST_NOT_FOUND', `Request ${requestId} not found`);
     let info: TaskStatusInfo | undefined;
-    for (const row of deps.store.statusRows(request.id)) {
+    for (const row of rows) {
+      if (row.taskId === null) continue;
       if (info?.taskId !== row.taskId) {
-        info = { requestId: request.id, taskId: row.taskId, taskStatus: row.status as TaskStatus, documentStatus: [] };
-        if (request.clientReference !== null) info.clientReference = request.clientReference;
+        info = { requestId, taskId: row.taskId, taskStatus: row.status as TaskStatus, documentStatus: [] };
+        if (row.clientReference !== null) info.clientReference = row.clientReference;
         if (row.clientStatus !== null) info.clientStatus = row.clientStatus;
         out.push(info);
       }
@@ -33,7 +39,7 @@ export function getStatus(
         status.originalUri = orderDocumentUrl(
           deps.publicBaseUrl,
           service.name,
-          request.id,
+          requestId,
           row.taskId,
           row.documentId,
           'original',
@@ -42,7 +48,7 @@ export function getStatus(
       if (row.resultArchiveId !== null) {
         status.resultUri =
           row.resultArchiveId === ''
-            ? orderDocumentUrl(deps.publicBaseUrl, service.name, request.id, row.taskId, row.documentId, 'sdo')
+            ? orderDocumentUrl(deps.publicBaseUrl, service.name, requestId, row.taskId, row.documentId, 'sdo')
             : archiveDocumentUrl(deps.publicBaseUrl, service.name, row.resultArchiveId);
       }
       info.documentStatus.push(status);

@@ -110,8 +110,10 @@ export type SqlParam = string | number | null;
 
 /** One row per document of each task (or one with a null document for a task without), for getStatus. */
 export interface StatusRow {
-  taskId: string;
-  status: string;
+  clientReference: string | null;
+  /** Null (as is status) only in the one row of a request without tasks. */
+  taskId: string | null;
+  status: string | null;
   clientStatus: string | null;
   documentId: string | null;
   stored: number;
@@ -237,15 +239,16 @@ export class DocumentStore {
       clearDocumentBlobs: p(`UPDATE documents SET blob = NULL WHERE request_id = ?`),
       nextExpiry: p<{ at: string | null }>(`SELECT min(expires_at) AS at FROM tasks WHERE status = 'created'
         AND expires_at IS NOT NULL`),
-      statusRows: p<StatusRow>(`SELECT t.task_id AS taskId, t.status, t.client_status AS clientStatus,
-        td.document_id AS documentId, d.blob IS NOT NULL AS stored,
+      statusRows: p<StatusRow>(`SELECT q.client_reference AS clientReference, t.task_id AS taskId, t.status,
+        t.client_status AS clientStatus, td.document_id AS documentId, d.blob IS NOT NULL AS stored,
         CASE WHEN r.document_id IS NULL THEN NULL ELSE coalesce(r.archive_id, '') END AS resultArchiveId
-        FROM tasks t
+        FROM requests q
+        LEFT JOIN tasks t ON t.request_id = q.id
         LEFT JOIN task_documents td ON td.request_id = t.request_id AND td.task_id = t.task_id
         LEFT JOIN documents d ON d.request_id = td.request_id AND d.document_id = td.document_id
         LEFT JOIN signed_results r ON r.request_id = td.request_id AND r.task_id = td.task_id
           AND r.document_id = td.document_id
-        WHERE t.request_id = ? ORDER BY t.seq, td.seq`),
+        WHERE q.id = ? AND q.service = ? ORDER BY t.seq, td.seq`),
       insertSignedResult: db.prepare(`INSERT INTO signed_results (request_id, task_id, document_id, service, method,
         mime_type, blob, archive_id, signed_at) VALUES (@requestId, @taskId, @documentId, @service, @method,
         @mimeType, @blob, @archiveId, @signedAt)`),
@@ -394,8 +397,12 @@ export class DocumentStore {
     return this.s.task.get(requestId, taskId);
   }
   /** Everything getStatus needs of a request's tasks, in one query. */
-  statusRows(requestId: string): StatusRow[] {
-    return this.s.statusRows.all(requestId);
+  /**
+   * getStatus in one query: a row per task and document of the service's request (deleted or not),
+   * one row with a null task for a request without tasks, none for a request the service does not have.
+   */
+  statusRows(service: string, requestId: string): StatusRow[] {
+    return this.s.statusRows.all(requestId, service);
   }
   nextTaskSeq(requestId: string): number {
     return (this.s.maxTaskSeq.get(requestId)?.seq ?? -1) + 1;
