@@ -7,7 +7,7 @@ import { signTask, type SignTaskInput } from '../documents/sign-task';
 import { findEidMethod } from '../eid/methods';
 import { asParaphError, ParaphError } from '../errors';
 import type { Logger } from '../log';
-import { authenticateBasic } from '../sds/basic-auth';
+import { authenticateBasic } from '../auth/basic-auth';
 import { sendJsonError } from './json-errors';
 import { openApiDocument } from './openapi';
 import { JsonFields } from './read-json';

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { BASIC_CHALLENGE } from '../sds/basic-auth';
+import { BASIC_CHALLENGE } from '../auth/basic-auth';
 import type { ParaphError } from '../errors';
 
 /** A JSON API's error: the catalogue's status, `{ "code", "message" }`, and a challenge on 401. */

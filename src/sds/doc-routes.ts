@@ -8,7 +8,8 @@ import { getSignedResult } from '../documents/get-signed-result';
 import { asParaphError, ParaphError } from '../errors';
 import type { Logger } from '../log';
 import type { BlobStore } from '../store/blob-store';
-import { authenticateBasic, sendHttpError } from './basic-auth';
+import { authenticateBasic } from '../auth/basic-auth';
+import { sendHttpError } from '../http-error';
 import type { SdsDocuments } from './sds-documents';
 
 export interface DocRoutesOptions {

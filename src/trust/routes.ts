@@ -3,7 +3,7 @@ import { asParaphError, ParaphError } from '../errors';
 import type { Logger } from '../log';
 import { isFamily } from '../pki/families';
 import type { TestPki } from '../pki/test-pki';
-import { sendHttpError } from '../sds/basic-auth';
+import { sendHttpError } from '../http-error';
 import { derToPem } from '../signing/der';
 
 export interface TrustRoutesOptions {
