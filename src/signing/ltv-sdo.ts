@@ -1,4 +1,4 @@
-import { setImmediate } from 'node:timers/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Element } from '@xmldom/xmldom';
 import { pkijsCertificate } from './cms';
 import type { Credential } from './credential';
@@ -189,7 +189,7 @@ export async function writeLtvSdo(input: LtvSdoInput, sink: XmlSink): Promise<vo
   // The TSA signs on the thread pool while the native signature is base64-encoded here. One turn of
   // the event loop first, so that the TSA's request gets through its awaits to the pool.
   const stamping = input.timestamp(sha256(input.native.data));
-  await setImmediate();
+  await nextTurn();
   const nativeBase64 = base64Text(input.native.data);
   const nativeTimestamp = await stamping;
   const parts: Array<string | Base64Text> = ['<?xml version="1.0" encoding="UTF-8"?>\n'];

@@ -190,7 +190,12 @@ export class BlobWriter {
     }
     await this.handle.close();
     const key = this.newKey();
-    await rename(this.tmp, this.pathOf(key));
+    try {
+      await rename(this.tmp, this.pathOf(key));
+    } catch (error) {
+      await rm(this.tmp, { force: true });
+      throw error;
+    }
     return key;
   }
 
