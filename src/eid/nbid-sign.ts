@@ -1,3 +1,4 @@
+import { base64Length, writeBase64 } from '../signing/base64';
 import { signDigestDetached } from '../signing/cms';
 import { wholeSeconds } from '../signing/der';
 import type { NameAttribute } from '../signing/issue-certificate';
@@ -49,10 +50,7 @@ function certificateSubject(signer: Signer): NameAttribute[] {
 async function sign(input: SignInput): Promise<NativeSignature> {
   const { document, credential } = input;
   const digest = digestOf(document);
-  // The CMS's RSA signature runs on the thread pool while the document is base64-encoded here.
-  const signing = signDigestDetached(digest, credential, { signingTime: wholeSeconds(input.time) });
-  const documentBase64 = document.bytes.toString('base64');
-  const cms = await signing;
+  const cms = await signDigestDetached(digest, credential, { signingTime: wholeSeconds(input.time) });
   const head =
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
     `<SDOList xmlns="${SDO_NS}" xmlns:XAdES="${XADES_NS}" xmlns:ds="${DSIG_NS}">` +
@@ -71,11 +69,10 @@ async function sign(input: SignInput): Promise<NativeSignature> {
     '</CMSSignatureElement></SignatureElement></SDODataPart>' +
     '<SignedObject><SignersDocument>';
   const tail = '</SignersDocument></SignedObject></SDO></SDOList>';
-  // Written straight into the artifact's buffer: the megabyte of base64 is copied once, never joined
-  // into a string and encoded again. Every character here is ASCII, so Latin-1 writes its UTF-8.
-  const data = Buffer.allocUnsafe(head.length + documentBase64.length + tail.length);
-  let at = data.write(head, 0, 'latin1');
-  at += data.write(documentBase64, at, 'latin1');
+  // The document's base64 is written straight into the artifact's buffer (see base64.ts), never
+  // joined into a string and encoded again. Every character here is ASCII, so Latin-1 writes its UTF-8.
+  const data = Buffer.allocUnsafe(head.length + base64Length(document.bytes.length) + tail.length);
+  const at = writeBase64(document.bytes, data, data.write(head, 0, 'latin1'));
   data.write(tail, at, 'latin1');
   return {
     format: 'seid-sdo',

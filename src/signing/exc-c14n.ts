@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash, randomBytes } from 'node:crypto';
 import { DOMParser, onWarningStopParsing, type Attr, type CharacterData, type Document, type Element, type Node } from '@xmldom/xmldom';
+import { base64Bytes, base64Length } from './base64';
 
 /**
  * Exclusive XML Canonicalization 1.0 (without comments, no InclusiveNamespaces) of documents whose
@@ -153,13 +154,9 @@ export interface Base64Text {
  * (while waiting for a timestamp, say), so that the encoding is not done later, on the critical path.
  */
 export function base64Text(bytes: Buffer): Base64Text {
-  return { base64: bytes, encoded: base64Ascii(bytes) };
+  return { base64: bytes, encoded: base64Bytes(bytes) };
 }
 
-/** The base64 of `bytes` as ASCII bytes: the Latin-1 bytes of the string are its UTF-8 bytes. */
-function base64Ascii(bytes: Buffer): Buffer {
-  return Buffer.from(bytes.toString('base64'), 'latin1');
-}
 
 /**
  * The runs of a document written as parts: XML text, and element contents given as bytes (see
@@ -177,11 +174,11 @@ export function runsFromParts(parts: ReadonlyArray<string | Base64Text>): Runs {
       bulk.push(false);
       continue;
     }
-    const isBulk = 4 * Math.ceil(part.base64.length / 3) >= BULK_MIN_LENGTH;
+    const isBulk = base64Length(part.base64.length) >= BULK_MIN_LENGTH;
     bulk.push(isBulk);
     if (isBulk) {
       texts.push('');
-      payloads.push(part.encoded ?? base64Ascii(part.base64));
+      payloads.push(part.encoded ?? base64Bytes(part.base64));
     } else texts.push(part.base64.toString('base64'));
   }
   // Checked against the text joined, so that no marker can straddle two parts.
