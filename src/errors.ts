@@ -154,6 +154,16 @@ export const errorCatalogue = {
     httpStatus: 400,
     summary: 'A document chosen for signing is not an optional sign action of the task.',
   },
+  UPLOAD_REQUIRED: {
+    party: 'client',
+    httpStatus: 400,
+    summary: 'The task asks the signer to upload a document (a mandatory upload action) and the call uploads none for it.',
+  },
+  UPLOAD_DOCUMENT_UNKNOWN: {
+    party: 'client',
+    httpStatus: 400,
+    summary: 'An upload names a document that is not an upload action of the task, or one that has its content already.',
+  },
   SIGNED_RESULT_NOT_FOUND: {
     party: 'client',
     httpStatus: 404,

@@ -11,6 +11,7 @@ import type { DocumentDeps } from './deps';
 import { archiveDocumentUrl, orderDocumentUrl } from './document-urls';
 import { loadRequest, loadTask, requireWaiting } from './load-request';
 import { recordEvent } from './record-event';
+import { baseMediaType } from './request-plan';
 import type { Document, Task } from './wire-types';
 
 export const LTV_SDO_MIME_TYPE = 'application/x-ltv-sdo';
@@ -20,12 +21,17 @@ export interface SignTaskInput {
   readonly signer: Signer;
   /** Ids of optional sign actions the signer chose to sign as well; other optional ones are skipped. */
   readonly optionalDocuments?: readonly string[];
+  /**
+   * What the signer uploads for the task's upload actions, each an SDS document of the service (PDF or
+   * plain text). Mandatory upload actions need one; optional ones without one are skipped.
+   */
+  readonly uploads?: ReadonlyArray<{ readonly documentId: string; readonly sdsId: string }>;
   readonly client?: { readonly ip?: string; readonly userAgent?: string };
 }
 
 export interface SignedDocument {
   readonly documentId: string;
-  readonly action: 'sign' | 'view' | 'skipped';
+  readonly action: 'sign' | 'view' | 'upload' | 'skipped';
   readonly resultUri?: string;
   readonly archiveId?: string;
 }
@@ -72,23 +78,36 @@ function checkDependencies(deps: DocumentDeps, requestId: string, task: Task): v
 interface PlannedAction {
   readonly row: TaskDocumentRow;
   readonly document: DocumentRow;
-  readonly outcome: 'sign' | 'view' | 'skipped';
+  readonly outcome: 'sign' | 'view' | 'upload' | 'skipped';
 }
 
 function planActions(
   actions: readonly TaskDocumentRow[],
   documents: ReadonlyMap<string, DocumentRow>,
   optional: readonly string[],
+  uploads: readonly string[],
 ): PlannedAction[] {
   for (const id of optional) {
     if (!actions.some((a) => a.documentId === id && a.actionType === 'sign' && a.optional === 1)) {
       throw new ParaphError('OPTIONAL_DOCUMENT_UNKNOWN', `Document ${id} is not an optional sign action of the task`);
     }
   }
+  for (const id of uploads) {
+    const action = actions.find((a) => a.documentId === id && a.actionType === 'upload');
+    if (!action) throw new ParaphError('UPLOAD_DOCUMENT_UNKNOWN', `Document ${id} is not an upload action of the task`);
+    if (documents.get(id)?.blob) throw new ParaphError('UPLOAD_DOCUMENT_UNKNOWN', `Document ${id} has its content already`);
+  }
   return actions.flatMap((row): PlannedAction[] => {
     const document = documents.get(row.documentId);
     if (!document) return [];
     if (row.actionType === 'view') return [{ row, document, outcome: 'view' }];
+    if (row.actionType === 'upload') {
+      if (uploads.includes(row.documentId)) return [{ row, document, outcome: 'upload' }];
+      if (row.optional === 0) {
+        throw new ParaphError('UPLOAD_REQUIRED', `The task asks the signer to upload document ${row.documentId}`);
+      }
+      return [{ row, document, outcome: 'skipped' }];
+    }
     if (row.actionType !== 'sign') return [];
     const chosen = row.optional === 0 || optional.includes(row.documentId);
     return [{ row, document, outcome: chosen ? 'sign' : 'skipped' }];
@@ -102,6 +121,37 @@ function originalOf(deps: DocumentDeps, requestId: string, document: DocumentRow
   const referenced = definition.refDocumentId === undefined ? undefined : all.get(definition.refDocumentId);
   if (referenced?.blob) return referenced;
   throw new ParaphError('DOCUMENT_NOT_FOUND', `Document ${document.documentId} of request ${requestId} has no content to sign`);
+}
+
+/** An uploaded document: the order's own link to the bytes of the SDS document it came from. */
+interface Upload {
+  readonly blob: string;
+  readonly mimeType: string;
+}
+
+/**
+ * The SDS documents the signer uploads, checked (the service's own, live, PDF or plain text) and then
+ * linked, so that SDS retention cannot take them from the order. Nothing is linked unless all pass.
+ */
+function takeUploads(
+  deps: DocumentDeps,
+  service: ServiceAccount,
+  uploads: ReadonlyArray<{ readonly documentId: string; readonly sdsId: string }>,
+): Map<string, Upload> {
+  const now = deps.clock.now().toISOString();
+  const found = uploads.map((upload) => {
+    const sds = deps.store.liveSdsBlob(service.name, upload.sdsId, now);
+    if (!sds) throw new ParaphError('SDS_DOCUMENT_NOT_FOUND', `SDS document ${upload.sdsId} not found`);
+    const base = baseMediaType(sds.contentType);
+    if (base !== 'application/pdf' && base !== 'text/plain') {
+      throw new ParaphError(
+        'DOCUMENT_TYPE_UNSUPPORTED',
+        `SDS document ${upload.sdsId} is ${sds.contentType}; an upload is application/pdf or text/plain`,
+      );
+    }
+    return { documentId: upload.documentId, sds };
+  });
+  return new Map(found.map(({ documentId, sds }) => [documentId, { blob: deps.blobs.share(sds.blob), mimeType: sds.contentType }]));
 }
 
 /**
@@ -133,7 +183,12 @@ export async function signTask(
 
   const documents = new Map(deps.store.documents(request.id).map((d) => [d.documentId, d]));
   const actions = deps.store.taskDocuments(request.id).filter((a) => a.taskId === task.taskId);
-  const planned = planActions(actions, documents, input.optionalDocuments ?? []);
+  const planned = planActions(
+    actions,
+    documents,
+    input.optionalDocuments ?? [],
+    (input.uploads ?? []).map((u) => u.documentId),
+  );
   const shownAt = deps.clock.now();
 
   const credential = await deps.pki.signerCredential(method, input.signer);
@@ -161,6 +216,7 @@ export async function signTask(
     ocspResponses: sealOcsp ? [sealOcsp] : [],
   };
 
+  const uploaded = takeUploads(deps, service, input.uploads ?? []);
   const results: Array<{ action: PlannedAction; blob: string }> = [];
   try {
     for (const action of planned) {
@@ -241,11 +297,11 @@ export async function signTask(
     }
     await ocspAnswer; // also when the task has nothing to sign: the signer still authenticated with it
   } catch (error) {
-    await Promise.all(results.map((r) => deps.blobs.remove(r.blob)));
+    await Promise.all([...results, ...uploaded.values()].map((r) => deps.blobs.remove(r.blob)));
     throw error;
   }
 
-  const result = await complete(deps, service, request.id, task, definition, method, input, planned, results, shownAt, signedAt);
+  const result = await complete(deps, service, request.id, task, definition, method, input, planned, results, uploaded, shownAt, signedAt);
   await deps.onTaskEnded?.(service, request.id);
   return result;
 }
@@ -260,6 +316,7 @@ async function complete(
   input: SignTaskInput,
   planned: readonly PlannedAction[],
   results: ReadonlyArray<{ action: PlannedAction; blob: string }>,
+  uploaded: ReadonlyMap<string, Upload>,
   shownAt: Date,
   signedAt: Date,
 ): Promise<SignTaskResult> {
@@ -281,8 +338,26 @@ async function complete(
           continue;
         }
         if (action.outcome === 'skipped') {
-          recordEvent(deps, service.name, requestId, task.taskId, 'document-sign-cancelled', documentId, signedAt);
+          // An optional upload left out is no cancelled signature: nothing happened to record.
+          if (action.row.actionType === 'sign') {
+            recordEvent(deps, service.name, requestId, task.taskId, 'document-sign-cancelled', documentId, signedAt);
+          }
           out.push({ documentId, action: 'skipped' });
+          continue;
+        }
+        if (action.outcome === 'upload') {
+          const upload = uploaded.get(documentId) as Upload;
+          // Another signature may have given it content meanwhile (an upload action in two tasks).
+          if (!deps.store.setUploadedContent(requestId, documentId, upload.blob, upload.mimeType)) {
+            throw new ParaphError('UPLOAD_DOCUMENT_UNKNOWN', `Document ${documentId} has its content already`);
+          }
+          recordEvent(deps, service.name, requestId, task.taskId, 'document-uploaded', documentId, signedAt);
+          if ((JSON.parse(action.document.definition) as Document).sendToArchive) {
+            const blob = deps.blobs.share(upload.blob);
+            shared.push(blob);
+            deps.store.insertArchiveDocument({ id: deps.ids.documentId(), service: service.name, mimeType: upload.mimeType, blob, createdAt: now });
+          }
+          out.push({ documentId, action: 'upload' });
           continue;
         }
         const result = results.find((r) => r.action === action) as { blob: string };
@@ -334,7 +409,8 @@ async function complete(
       recordEvent(deps, service.name, requestId, task.taskId, 'task-completed', method.name, signedAt);
     });
   } catch (error) {
-    await Promise.all([...results.map((r) => deps.blobs.remove(r.blob)), ...shared.map((b) => deps.blobs.remove(b))]);
+    const blobs = [...results.map((r) => r.blob), ...[...uploaded.values()].map((u) => u.blob), ...shared];
+    await Promise.all(blobs.map((b) => deps.blobs.remove(b)));
     throw error;
   }
   return { requestId, taskId: task.taskId, status: 'completed', documents: out };

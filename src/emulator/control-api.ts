@@ -27,6 +27,12 @@ function readSignInput(req: Request): SignTaskInput {
   const mobile = signer.optionalString('mobile');
   const email = signer.optionalString('email');
   const optionalDocuments = body.optionalStrings('optionalDocuments');
+  const uploads = body.optionalObjects('uploads')?.map((u) => ({ documentId: u.string('documentId'), sdsId: u.string('sdsId') }));
+  const named = new Set<string>();
+  for (const upload of uploads ?? []) {
+    if (named.has(upload.documentId)) throw new ParaphError('JSON_INVALID', `uploads names document ${upload.documentId} twice`);
+    named.add(upload.documentId);
+  }
   const ip = client?.optionalString('ip') ?? req.socket.remoteAddress;
   const userAgent = client?.optionalString('userAgent') ?? req.headers['user-agent'];
   return {
@@ -39,6 +45,7 @@ function readSignInput(req: Request): SignTaskInput {
       ...(email !== undefined ? { email } : {}),
     },
     ...(optionalDocuments ? { optionalDocuments } : {}),
+    ...(uploads ? { uploads } : {}),
     client: { ...(ip !== undefined ? { ip } : {}), ...(userAgent !== undefined ? { userAgent } : {}) },
   };
 }

@@ -145,6 +145,16 @@ export function openApiDocument(publicBaseUrl: string): Json {
             method: { $ref: '#/components/schemas/Method' },
             signer: { $ref: '#/components/schemas/Signer' },
             optionalDocuments: { type: 'array', items: { type: 'string' }, description: 'ids of optional sign actions to sign too' },
+            uploads: {
+              type: 'array',
+              description:
+                "what the signer uploads for the task's upload actions: an SDS document of the service (application/pdf or text/plain) per document; mandatory upload actions need one, optional ones without one are skipped",
+              items: {
+                type: 'object',
+                required: ['documentId', 'sdsId'],
+                properties: { documentId: { type: 'string' }, sdsId: { type: 'string', description: 'from POST /doc/{service}/sds' } },
+              },
+            },
             client: {
               type: 'object',
               description: "The signer's browser, for the result's client context (defaults: this call's)",
@@ -166,7 +176,7 @@ export function openApiDocument(publicBaseUrl: string): Json {
                 required: ['documentId', 'action'],
                 properties: {
                   documentId: { type: 'string' },
-                  action: { type: 'string', enum: ['sign', 'view', 'skipped'] },
+                  action: { type: 'string', enum: ['sign', 'view', 'upload', 'skipped'] },
                   resultUri: { type: 'string', description: 'the LTV-SDO: …/order/{r}/{t}/{d}/sdo, or …/archive/{id}' },
                   archiveId: { type: 'string' },
                 },

@@ -40,6 +40,14 @@ export class JsonFields {
     return v as string[];
   }
 
+  /** An optional array of objects, each read as JsonFields (`uploads[0]`, …). */
+  optionalObjects(key: string): JsonFields[] | undefined {
+    const v = this.value[key];
+    if (v === undefined || v === null) return undefined;
+    if (!Array.isArray(v)) throw new ParaphError('JSON_INVALID', `${this.name(key)} must be an array of objects`);
+    return v.map((item, i) => JsonFields.of(item, `${this.name(key)}[${i}]`));
+  }
+
   object(key: string): JsonFields {
     return JsonFields.of(this.value[key], this.name(key));
   }

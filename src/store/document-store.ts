@@ -261,6 +261,8 @@ export class DocumentStore {
       insertArchiveDocument: db.prepare(`INSERT INTO archive_documents (id, service, mime_type, blob, created_at)
         VALUES (@id, @service, @mimeType, @blob, @createdAt)`),
       setTaskSigner: p(`UPDATE tasks SET signer = ? WHERE pk = ?`),
+      setUploadedContent: p(`UPDATE documents SET blob = ?, mime_type = ? WHERE request_id = ? AND document_id = ?
+        AND blob IS NULL`),
       insertPackagingResult: db.prepare(`INSERT INTO packaging_results (request_id, packaging_task_id, document_id,
         service, sds_id, archive_id, error, created_at) VALUES (@requestId, @packagingTaskId, @documentId, @service,
         @sdsId, @archiveId, @error, @createdAt)`),
@@ -352,6 +354,10 @@ export class DocumentStore {
   /** Removes an archived document of the service and returns its file key (undefined if there was none). */
   deleteArchiveDocument(service: string, id: string): string | undefined {
     return this.s.deleteArchiveDocument.get(id, service)?.blob;
+  }
+  /** Gives an upload-document its bytes; false when it has some already. */
+  setUploadedContent(requestId: string, documentId: string, blob: string, mimeType: string): boolean {
+    return this.s.setUploadedContent.run(blob, mimeType, requestId, documentId).changes === 1;
   }
   setTaskSigner(pk: number, signer: string): void {
     this.s.setTaskSigner.run(signer, pk);

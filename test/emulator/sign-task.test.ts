@@ -219,6 +219,132 @@ describe('signing a task through the control API', () => {
     expect(original.body.toString('utf8')).toBe('Arkiver meg\n');
   });
 
+  describe('upload actions', () => {
+    const upload = (id: string): string => `<document xsi:type="upload-document" id="${id}"><description>Vedlegg</description></document>`;
+
+    async function uploadOrder(options: { optional?: boolean; archive?: boolean } = {}): Promise<string> {
+      const sdsId = await uploadSds(running.url, SAMPLE_PDF);
+      return createRequest(svc, {
+        documents: [
+          sdsDocument('contract', sdsId),
+          `<document xsi:type="upload-document" id="payslip"${options.archive ? ' send-to-archive="true"' : ''}><description>Lønnsslipp</description></document>`,
+          upload('extra'),
+        ],
+        tasks: [
+          {
+            id: 'task_1',
+            subject: { nationalId: KARI.nationalId },
+            actions: [
+              action('contract'),
+              `<document-action type="upload"${options.optional ? ' optional="true"' : ''}><document-ref>payslip</document-ref></document-action>`,
+              '<document-action type="upload" optional="true"><document-ref>extra</document-ref></document-action>',
+            ],
+          },
+        ],
+      });
+    }
+
+    it('stores what the signer uploads: getStatus gives it an original-uri, and the history says document-uploaded', async () => {
+      const requestId = await uploadOrder();
+      const payslip = Buffer.from('Lønn for november: 42 000 kr\n', 'utf8');
+      const sdsId = await uploadSds(running.url, payslip, 'text/plain; charset=utf-8');
+      const reply = await api.sign(requestId, 'task_1', { method: 'nbid-sign', signer: KARI, uploads: [{ documentId: 'payslip', sdsId }] });
+      expect(reply.status).toBe(200);
+      const actions = (reply.body.documents as Array<{ documentId: string; action: string }>).map((d) => [d.documentId, d.action]);
+      expect(actions).toEqual([
+        ['contract', 'sign'],
+        ['payslip', 'upload'],
+        ['extra', 'skipped'],
+      ]);
+
+      const payload = await svc.ok('getStatus', `<request-id>${requestId}</request-id>`);
+      const statuses = elements('d:task-status-info', payload).flatMap((info) => elements('d:document-status', info));
+      const uploaded = statuses.find((d) => d.getAttribute('id') === 'payslip');
+      const originalUri = text('d:original-uri', uploaded!);
+      expect(originalUri).toBe(`${running.url}/doc/demo/order/${requestId}/task_1/payslip/original`);
+      expect(text('d:original-uri', statuses.find((d) => d.getAttribute('id') === 'extra')!)).toBeUndefined();
+      const original = await download(originalUri!);
+      expect(original.status).toBe(200);
+      expect(original.type).toBe('text/plain; charset=utf-8');
+      expect(original.body.equals(payslip)).toBe(true);
+
+      const events = (await history(svc, requestId, 'task_1')).map((e) => [e.event, e.data]);
+      expect(events).toEqual(expect.arrayContaining([['document-uploaded', 'payslip']]));
+      // An optional upload left out is not a cancelled signature.
+      expect(events).not.toEqual(expect.arrayContaining([['document-sign-cancelled', 'extra']]));
+    });
+
+    it('the order keeps the upload when the SDS document is deleted', async () => {
+      const requestId = await uploadOrder();
+      const sdsId = await uploadSds(running.url, SAMPLE_PDF);
+      expect((await api.sign(requestId, 'task_1', { method: 'nbid-sign', signer: KARI, uploads: [{ documentId: 'payslip', sdsId }] })).status).toBe(200);
+      const deleted = await fetch(`${running.url}/doc/demo/sds/${sdsId}`, { method: 'DELETE', headers: { Authorization: basicAuth('demo', 'Bond007') } });
+      expect(deleted.status).toBeLessThan(300);
+      const original = await download(`${running.url}/doc/demo/order/${requestId}/task_1/payslip/original`);
+      expect(original.status).toBe(200);
+      expect(original.body.equals(SAMPLE_PDF)).toBe(true);
+    });
+
+    it('archives the upload when the document says send-to-archive', async () => {
+      const requestId = await uploadOrder({ archive: true });
+      const before = running.paraph.db.prepare(`SELECT count(*) AS n FROM archive_documents WHERE service = 'demo'`).get() as { n: number };
+      const sdsId = await uploadSds(running.url, SAMPLE_PDF);
+      expect((await api.sign(requestId, 'task_1', { method: 'nbid-sign', signer: KARI, uploads: [{ documentId: 'payslip', sdsId }] })).status).toBe(200);
+      const after = running.paraph.db.prepare(`SELECT count(*) AS n FROM archive_documents WHERE service = 'demo'`).get() as { n: number };
+      expect(after.n).toBe(before.n + 1);
+    });
+
+    it('refuses to complete a task whose mandatory upload is missing, and signs nothing', async () => {
+      const requestId = await uploadOrder();
+      const reply = await api.sign(requestId, 'task_1', { method: 'nbid-sign', signer: KARI });
+      expect(reply.status).toBe(400);
+      expect(reply.body.code).toBe('UPLOAD_REQUIRED');
+      expect(await statusOf(svc, requestId, 'task_1')).toBe('created');
+      expect((await resultUris(requestId)).size).toBe(0);
+    });
+
+    it('an optional upload may be left out', async () => {
+      const requestId = await uploadOrder({ optional: true });
+      const reply = await api.sign(requestId, 'task_1', { method: 'nbid-sign', signer: KARI });
+      expect(reply.status).toBe(200);
+      expect(await statusOf(svc, requestId, 'task_1')).toBe('completed');
+    });
+
+    it('refuses uploads for documents that are no upload action, SDS ids of another service, and other types', async () => {
+      const requestId = await uploadOrder();
+      const own = await uploadSds(running.url, SAMPLE_PDF);
+      const wrongDocument = await api.sign(requestId, 'task_1', { method: 'nbid-sign', signer: KARI, uploads: [{ documentId: 'contract', sdsId: own }] });
+      expect([wrongDocument.status, wrongDocument.body.code]).toEqual([400, 'UPLOAD_DOCUMENT_UNKNOWN']);
+
+      const foreign = await uploadSds(running.url, SAMPLE_PDF, 'application/pdf', SERVICES.other);
+      const foreignReply = await api.sign(requestId, 'task_1', { method: 'nbid-sign', signer: KARI, uploads: [{ documentId: 'payslip', sdsId: foreign }] });
+      expect([foreignReply.status, foreignReply.body.code]).toEqual([404, 'SDS_DOCUMENT_NOT_FOUND']);
+
+      const image = await uploadSds(running.url, Buffer.from([0x89, 0x50, 0x4e, 0x47]), 'image/png');
+      const imageReply = await api.sign(requestId, 'task_1', { method: 'nbid-sign', signer: KARI, uploads: [{ documentId: 'payslip', sdsId: image }] });
+      expect([imageReply.status, imageReply.body.code]).toEqual([400, 'DOCUMENT_TYPE_UNSUPPORTED']);
+
+      const twice = await api.sign(requestId, 'task_1', {
+        method: 'nbid-sign',
+        signer: KARI,
+        uploads: [
+          { documentId: 'payslip', sdsId: own },
+          { documentId: 'payslip', sdsId: own },
+        ],
+      });
+      expect([twice.status, twice.body.code]).toEqual([400, 'JSON_INVALID']);
+      const malformed = await api.sign(requestId, 'task_1', { method: 'nbid-sign', signer: KARI, uploads: [{ documentId: 'payslip' }] });
+      expect([malformed.status, malformed.body.code]).toEqual([400, 'JSON_INVALID']);
+
+      expect(await statusOf(svc, requestId, 'task_1')).toBe('created');
+      // Nothing was linked into the order by the refused calls.
+      const stored = running.paraph.db
+        .prepare<[string], { blob: string | null }>(`SELECT blob FROM documents WHERE request_id = ? AND document_id = 'payslip'`)
+        .get(requestId);
+      expect(stored?.blob).toBeNull();
+    });
+  });
+
   it('signs an inline text document', async () => {
     const requestId = await createRequest(svc, {
       tasks: [{ id: 'task_1', actions: [inlineAction(providedDocument('inline', 'text/plain', Buffer.from('Jeg samtykker\n')))] }],
