@@ -159,8 +159,9 @@ function takeUploads(
  * emulator control API alike. For every sign action (the mandatory ones and the chosen optional ones)
  * the eID makes its native signature; Paraph checks it (chain, revocation), wraps it with the
  * original, the validation data and an audit trail in an LTV-SDO sealed with the service's seal
- * (XAdES B-LT), and keeps it. Then, in one transaction, the task is completed, results and archive
- * copies are recorded and the history is written.
+ * (XAdES B-LT), and keeps it. What the signer uploads for upload actions is checked and linked
+ * before. Then, in one transaction, the task is completed, results, uploads and archive copies are
+ * recorded and the history is written.
  */
 export async function signTask(
   deps: DocumentDeps,
