@@ -1,5 +1,6 @@
 import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
 import { OID, sha256 } from '../signing/der';
+import { readCertificate, readChildren, readElement, type CertificateFields, type DerElement } from '../signing/der-writer';
 import { NativeSignatureError, quoted } from './native-signature-error';
 
 /**
@@ -223,30 +224,19 @@ function firstEssCertHash(der: DerReader, value: Tlv, what: string): Buffer {
 // ---------------------------------------------------------------------------------------------
 // Certificates.
 
-interface CertificateFields {
-  readonly serial: Buffer;
-  readonly issuer: Buffer;
-  readonly subjectPublicKeyInfo: Buffer;
-}
-
+/** The certificate's outline (der-writer's strict reader); what cannot be read is `malformed`. */
 function certificateFields(certificate: Buffer, what: string): CertificateFields {
-  const der = new DerReader(certificate, `a certificate in ${what}`);
-  const [tbs] = der.children(der.top(SEQUENCE));
-  const fields = der.children(der.expectTag(tbs, SEQUENCE, 'tbsCertificate'));
-  let next = fields[0]?.tag === CONTEXT_0_CONSTRUCTED ? 1 : 0; // [0] EXPLICIT version
-  const serial = der.expectTag(fields[next++], INTEGER, 'serialNumber');
-  der.expectTag(fields[next++], SEQUENCE, 'signature');
-  const issuer = der.expectTag(fields[next++], SEQUENCE, 'issuer');
-  der.expectTag(fields[next++], SEQUENCE, 'validity');
-  der.expectTag(fields[next++], SEQUENCE, 'subject');
-  const spki = der.expectTag(fields[next++], SEQUENCE, 'subjectPublicKeyInfo');
-  return { serial: der.bytes(serial), issuer: der.bytes(issuer), subjectPublicKeyInfo: der.bytes(spki) };
+  try {
+    return readCertificate(certificate);
+  } catch (err) {
+    throw malformed(`a certificate in ${what}`, (err as Error).message);
+  }
 }
 
 /** Issuer and serial are compared as DER, byte for byte, as the signer copied them. */
 function sameIssuerAndSerial(certificate: Buffer, sid: SignerInfoParts['sid'], what: string): boolean {
   const fields = certificateFields(certificate, what);
-  return fields.serial.equals(sid.serial) && fields.issuer.equals(sid.issuer);
+  return fields.serialNumber.equals(sid.serial) && fields.issuer.equals(sid.issuer);
 }
 
 /**
@@ -288,12 +278,8 @@ const SET = 0x31;
 const CONTEXT_0_CONSTRUCTED = 0xa0;
 const CONTEXT_1_CONSTRUCTED = 0xa1;
 
-interface Tlv {
-  readonly tag: number;
-  readonly start: number;
-  readonly contentStart: number;
-  readonly end: number;
-}
+/** An element as the reader found it: views of the CMS's own bytes. */
+type Tlv = DerElement;
 
 function malformed(what: string, detail: string): NativeSignatureError {
   return new NativeSignatureError('malformed', `${what} is not a CMS signature as expected: ${detail}`);
@@ -308,21 +294,14 @@ class DerReader {
 
   /** The outermost element, which must fill the buffer and have this tag. */
   top(tag: number): Tlv {
-    const tlv = this.read(0, this.der.length);
-    if (tlv.tag !== tag || tlv.end !== this.der.length) throw malformed(this.what, 'it is not one DER element');
+    const tlv = this.strictly(() => readElement(this.der));
+    if (tlv.tag !== tag || tlv.bytes.length !== this.der.length) throw malformed(this.what, 'it is not one DER element');
     return tlv;
   }
 
   /** The elements a constructed element holds, which must fill it exactly. */
   children(parent: Tlv): Tlv[] {
-    if ((parent.tag & 0x20) === 0) throw malformed(this.what, `tag 0x${parent.tag.toString(16)} is not constructed`);
-    const found: Tlv[] = [];
-    for (let offset = parent.contentStart; offset < parent.end; ) {
-      const child = this.read(offset, parent.end);
-      found.push(child);
-      offset = child.end;
-    }
-    return found;
+    return this.strictly(() => readChildren(parent));
   }
 
   expectTag(tlv: Tlv | undefined, tag: number, name: string): Tlv {
@@ -363,37 +342,19 @@ class DerReader {
 
   /** The whole element (tag, length and content). */
   bytes(tlv: Tlv): Buffer {
-    return this.der.subarray(tlv.start, tlv.end);
+    return tlv.bytes;
   }
 
   content(tlv: Tlv): Buffer {
-    return this.der.subarray(tlv.contentStart, tlv.end);
+    return tlv.contents;
   }
 
-  private read(offset: number, limit: number): Tlv {
-    let position = offset;
-    const tag = this.der[position++];
-    if (tag === undefined || position > limit) throw malformed(this.what, 'truncated DER');
-    if ((tag & 0x1f) === 0x1f) throw malformed(this.what, 'multi-byte tags are not expected');
-    const first = this.der[position++];
-    if (first === undefined) throw malformed(this.what, 'truncated DER');
-    let length = first;
-    if (first & 0x80) {
-      const octets = first & 0x7f;
-      // 0x80 is BER's indefinite length, which DER forbids; four octets are more than enough.
-      if (octets === 0 || octets > 4) throw malformed(this.what, 'a DER length is indefinite or too long');
-      length = 0;
-      for (let i = 0; i < octets; i++) {
-        const octet = this.der[position++];
-        if (octet === undefined) throw malformed(this.what, 'truncated DER');
-        length = length * 256 + octet;
-      }
-      if (length < 0x80 || (octets > 1 && this.der[position - octets] === 0)) {
-        throw malformed(this.what, 'a DER length is not in its shortest form');
-      }
+  /** der-writer's reader refuses what DER does not allow (RangeError); here that is `malformed`. */
+  private strictly<T>(read: () => T): T {
+    try {
+      return read();
+    } catch (err) {
+      throw malformed(this.what, (err as Error).message);
     }
-    const end = position + length;
-    if (end > limit) throw malformed(this.what, 'a DER element runs past its container');
-    return { tag, start: offset, contentStart: position, end };
   }
 }

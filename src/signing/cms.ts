@@ -8,6 +8,7 @@ import {
   explicit,
   implicit,
   integer,
+  issuerSerial,
   NULL,
   octetString,
   oid,
@@ -79,11 +80,8 @@ function partsOf(certificateDer: Uint8Array): CertificateParts {
   let parts = certificateParts.get(certificateDer);
   if (!parts) {
     const certificate = readCertificate(certificateDer);
-    // IssuerSerial (RFC 5035): issuer GeneralNames holding one directoryName [4], explicit because
-    // Name is a CHOICE; the serial as in the certificate.
-    const issuerSerial = sequence(sequence(explicit(4, certificate.issuer)), certificate.serialNumber);
     // ESSCertIDv2 without hashAlgorithm: SHA-256 is its DEFAULT, and DER omits defaults.
-    const essCertIdV2 = sequence(octetString(sha256(certificateDer)), issuerSerial);
+    const essCertIdV2 = sequence(octetString(sha256(certificateDer)), issuerSerial(certificate));
     parts = {
       issuerAndSerial: sequence(certificate.issuer, certificate.serialNumber),
       signingCertificateV2: attribute(OID.signingCertificateV2, sequence(sequence(essCertIdV2))),

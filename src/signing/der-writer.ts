@@ -354,6 +354,16 @@ export function readCertificate(der: Uint8Array): CertificateFields {
   };
 }
 
+/**
+ * RFC 5035's IssuerSerial of a certificate: SEQUENCE { GeneralNames { [4] directoryName Name },
+ * serialNumber }, as ESSCertIDv2 (CMS) and XAdES's IssuerSerialV2 name it. The issuer Name and the
+ * serial are copied byte for byte: re-encoding a Name can change its string types, and then a
+ * validator's comparison fails. [4] is explicit because Name is a CHOICE.
+ */
+export function issuerSerial(certificate: CertificateFields): Buffer {
+  return sequence(sequence(explicit(4, certificate.issuer)), certificate.serialNumber);
+}
+
 /** Dotted text of OBJECT IDENTIFIER contents (the bytes after tag and length). */
 export function oidText(contents: Uint8Array): string {
   const parts: number[] = [];

@@ -2,6 +2,7 @@ import { sign as rsaSign, type KeyObject } from 'node:crypto';
 import type { Element } from '@xmldom/xmldom';
 import type { Credential } from './credential';
 import { sha256, wholeSeconds } from './der';
+import { issuerSerial, readCertificate, readWhole } from './der-writer';
 import {
   canonicalBytes,
   canonicalDigest,
@@ -289,25 +290,9 @@ export function canonicalSignatureValue(signatureValue: Element): Buffer {
   return canonicalBytes(signatureValue);
 }
 
-/**
- * IssuerSerialV2 of SigningCertificateV2: DER of RFC 5035's IssuerSerial, SEQUENCE { GeneralNames
- * { [4] directoryName Name }, serialNumber }. The issuer Name and the serial are copied byte for
- * byte out of the certificate: re-encoding a Name can change its string types, and then the
- * validator's comparison fails.
- */
+/** IssuerSerialV2 of SigningCertificateV2 (see issuerSerial). Throws when the certificate cannot be read. */
 export function issuerSerialV2(certificateDer: Buffer): Buffer {
-  const certificate = readTlv(certificateDer, 0);
-  const tbs = readTlv(certificateDer, certificate.contentStart);
-  let field = readTlv(certificateDer, tbs.contentStart);
-  if (field.tag === 0xa0) field = readTlv(certificateDer, field.end); // [0] version
-  if (field.tag !== 0x02) throw new Error('the certificate has no serial number where expected');
-  const serial = certificateDer.subarray(field.start, field.end);
-  const algorithm = readTlv(certificateDer, field.end);
-  const issuer = readTlv(certificateDer, algorithm.end);
-  if (issuer.tag !== 0x30) throw new Error('the certificate has no issuer name where expected');
-  const issuerName = certificateDer.subarray(issuer.start, issuer.end);
-  const generalNames = derElement(0x30, derElement(0xa4, issuerName));
-  return derElement(0x30, Buffer.concat([generalNames, serial]));
+  return issuerSerial(readCertificate(certificateDer));
 }
 
 /** XML 1.0 forbids most control characters even as character references; they become U+FFFD. */
@@ -584,52 +569,12 @@ function uniqueDer(values: readonly Buffer[]): Buffer[] {
   });
 }
 
-// ---------------------------------------------------------------------------------------------
-// Just enough DER.
-
-interface Tlv {
-  readonly tag: number;
-  readonly start: number;
-  readonly contentStart: number;
-  readonly end: number;
-}
-
-function readTlv(der: Buffer, offset: number): Tlv {
-  let position = offset;
-  const tag = der[position++];
-  if (tag === undefined || (tag & 0x1f) === 0x1f) throw new Error('unexpected DER: missing or multi-byte tag');
-  const first = der[position++];
-  if (first === undefined) throw new Error('unexpected DER: truncated length');
-  let length = first;
-  if (first & 0x80) {
-    const octets = first & 0x7f;
-    if (octets === 0 || octets > 4) throw new Error('unexpected DER: bad length');
-    length = 0;
-    for (let i = 0; i < octets; i++) {
-      const octet = der[position++];
-      if (octet === undefined) throw new Error('unexpected DER: truncated length');
-      length = length * 256 + octet;
-    }
-  }
-  const end = position + length;
-  if (end > der.length) throw new Error('unexpected DER: element runs past the end');
-  return { tag, start: offset, contentStart: position, end };
-}
-
-function derElement(tag: number, content: Buffer): Buffer {
-  const length = content.length;
-  let header: Buffer;
-  if (length < 0x80) header = Buffer.from([tag, length]);
-  else {
-    const octets: number[] = [];
-    for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) octets.unshift(rest % 256);
-    header = Buffer.from([tag, 0x80 | octets.length, ...octets]);
-  }
-  return Buffer.concat([header, content]);
-}
-
 /** A cheap sanity check that a value handed over as DER is one complete SEQUENCE. */
 function checkDerSequence(der: Buffer, what: string): void {
-  const tlv = readTlv(der, 0);
-  if (tlv.tag !== 0x30 || tlv.end !== der.length) throw new Error(`${what} is not a DER SEQUENCE`);
+  try {
+    if (readWhole(der).tag === 0x30) return;
+  } catch {
+    // Not DER at all: the same refusal.
+  }
+  throw new Error(`${what} is not a DER SEQUENCE`);
 }
