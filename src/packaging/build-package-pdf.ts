@@ -16,6 +16,7 @@ import {
   type PDFFont,
   type PDFObject,
 } from '@cantoo/pdf-lib';
+import { ParaphError } from '../errors';
 import { PdfRevisions } from '../signing/pades';
 import {
   pageDimensions,
@@ -24,6 +25,11 @@ import {
   type SignaturePageTemplate,
   type SignerField,
 } from './signature-page-template';
+
+/** An original the package cannot be built on (encrypted, unreadable, malformed): the caller's document, refused in-band. */
+function unreadable(detail: string): ParaphError {
+  return new ParaphError('ORIGINAL_DOCUMENT_UNREADABLE', `the original cannot be packaged: ${detail}`);
+}
 
 /**
  * The package document before sealing: the original document (a PDF as it is, or a text document
@@ -88,7 +94,7 @@ async function repaired(original: Buffer): Promise<Buffer> {
     const doc = await PDFDocument.load(original, { updateMetadata: false });
     return Buffer.from(await doc.save({ useObjectStreams: false }));
   } catch (error) {
-    throw new Error(`the original cannot be packaged: ${(error as Error).message}`);
+    throw unreadable((error as Error).message);
   }
 }
 
@@ -116,7 +122,7 @@ export async function openPackage(input: PackageInput): Promise<PdfRevisions> {
       // (parsed whole and written once) and the package is built on the repaired copy: its pages are
       // the same, its bytes are no longer the first revision. Encrypted or unreadable files stay errors.
       if (!/cross-reference data is damaged/.test((error as Error).message)) {
-        throw new Error(`the original cannot be packaged: ${(error as Error).message}`);
+        throw unreadable((error as Error).message);
       }
       revisions = await PdfRevisions.open(await repaired(input.original.bytes));
     }
@@ -176,7 +182,7 @@ function appendPage(doc: PDFDocument, changed: PDFRef[], size: readonly [number,
   const kids = context.lookup(kidsEntry);
   const count = root instanceof PDFDict ? root.lookup(PDFName.of('Count')) : undefined;
   if (!(rootRef instanceof PDFRef) || !(root instanceof PDFDict) || !(kids instanceof PDFArray) || !(count instanceof PDFNumber)) {
-    throw new Error('the original cannot be packaged: its page tree has no root with /Kids and /Count');
+    throw unreadable('its page tree has no root with /Kids and /Count');
   }
   const page = PDFPage.create(doc);
   page.setSize(size[0], size[1]);
@@ -610,7 +616,7 @@ function nameTreeEntries(root: PDFDict): NameTreeEntry[] {
   const context = root.context;
   const entries: NameTreeEntry[] = [];
   const visit = (node: PDFDict, depth: number): void => {
-    if (depth > MAX_TREE_DEPTH) throw new Error('the original cannot be packaged: its embedded files name tree is too deep');
+    if (depth > MAX_TREE_DEPTH) throw unreadable('its embedded files name tree is too deep');
     const names = context.lookup(node.get(PDFName.of('Names')));
     if (names instanceof PDFArray) {
       for (let i = 0; i + 1 < names.size(); i += 2) {

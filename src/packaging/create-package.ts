@@ -111,10 +111,6 @@ export async function createPackage(deps: PackagingDeps, service: ServiceAccount
     },
     reason: 'Sealed signed document',
     name: 'Paraph',
-  }).catch((err: unknown) => {
-    const message = err instanceof Error ? err.message : String(err);
-    if (message.startsWith('the original cannot be packaged')) throw new ParaphError('ORIGINAL_DOCUMENT_UNREADABLE', message);
-    throw err;
   });
 
   if (!input.sendResultToArchive) {
