@@ -1,4 +1,4 @@
-import { SaxesParser, type SaxesTagNS } from 'saxes';
+import { SaxesParser, type SaxesAttributeNS, type SaxesTagNS } from 'saxes';
 import { ParaphError } from '../errors';
 
 /**
@@ -56,47 +56,71 @@ function assertNoDoctype(text: string): void {
   }
 }
 
-export function parseXmlTree(text: string): XmlElement {
-  assertNoDoctype(text);
-  const parser = new SaxesParser({ xmlns: true, position: false });
-  const stack: XmlElement[] = [];
-  let root: XmlElement | undefined;
-  let failure: string | undefined;
+/**
+ * What the parser's handlers build. One parser serves every call, as its construction (state tables,
+ * six handlers) cost as much as reading a small request: parsing is synchronous, so calls never
+ * overlap, and a parser that saw a failure is thrown away rather than trusted to reset.
+ */
+interface TreeBuilder {
+  parser: SaxesParser<{ xmlns: true; position: false }>;
+  stack: XmlElement[];
+  root: XmlElement | undefined;
+  failure: string | undefined;
+}
 
+let reusable: TreeBuilder | undefined;
+
+function newBuilder(): TreeBuilder {
+  const parser = new SaxesParser({ xmlns: true, position: false });
+  const b: TreeBuilder = { parser, stack: [], root: undefined, failure: undefined };
   parser.on('error', (err) => {
-    failure ??= err.message;
+    b.failure ??= err.message;
   });
   parser.on('doctype', () => {
-    failure ??= 'DOCTYPE';
+    b.failure ??= 'DOCTYPE';
   });
   parser.on('opentag', (tag: SaxesTagNS) => {
     const attributes: XmlAttribute[] = [];
-    for (const a of Object.values(tag.attributes)) {
+    const attrs = tag.attributes;
+    for (const name in attrs) {
+      const a = attrs[name] as SaxesAttributeNS;
       if (a.prefix === 'xmlns' || a.name === 'xmlns') continue;
       attributes.push({ localName: a.local, namespaceURI: a.uri, value: a.value });
     }
     const el: XmlElement = { localName: tag.local, namespaceURI: tag.uri, attributes, children: [], text: '' };
-    const parent = stack[stack.length - 1];
+    const parent = b.stack[b.stack.length - 1];
     if (parent) parent.children.push(el);
-    else root ??= el;
-    stack.push(el);
+    else b.root ??= el;
+    b.stack.push(el);
   });
   parser.on('closetag', () => {
-    stack.pop();
+    b.stack.pop();
   });
   parser.on('text', (t) => {
-    const current = stack[stack.length - 1];
+    const current = b.stack[b.stack.length - 1];
     if (current) current.text += t;
   });
   parser.on('cdata', (t) => {
-    const current = stack[stack.length - 1];
+    const current = b.stack[b.stack.length - 1];
     if (current) current.text += t;
   });
+  return b;
+}
 
+export function parseXmlTree(text: string): XmlElement {
+  assertNoDoctype(text);
+  const b = reusable ?? newBuilder();
+  reusable = undefined;
   try {
-    parser.write(text).close();
+    b.parser.write(text).close();
   } catch (err) {
-    failure ??= (err as Error).message;
+    b.failure ??= (err as Error).message;
+  }
+  const { root, failure } = b;
+  if (failure === undefined) {
+    b.stack.length = 0;
+    b.root = undefined;
+    reusable = b;
   }
   if (failure === 'DOCTYPE') throw new ParaphError('XML_DOCTYPE_FORBIDDEN', 'DOCTYPE declarations are not allowed');
   if (failure !== undefined) {
