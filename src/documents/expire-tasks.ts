@@ -9,8 +9,9 @@ import { recordEvent } from './record-event';
  * expiry is written as `error` with the data `task-expired`.
  */
 export function expireDueTasks(deps: DocumentDeps): number {
-  const now = deps.clock.now().toISOString();
-  if (!deps.store.mayHaveDueTasks(now)) return 0;
+  const time = deps.clock.now();
+  if (!deps.store.mayHaveDueTasks(time)) return 0;
+  const now = time.toISOString();
   let expired = 0;
   for (;;) {
     const due = deps.store.dueTasks(now);
