@@ -21,15 +21,29 @@ function datePrefix(date: Date): string {
   return `${dd}${mm}${date.getUTCFullYear()}`;
 }
 
+/**
+ * Random bytes are drawn from the system 4 KiB at a time and handed out once each: one call into the
+ * CSPRNG per ~50 ids instead of one per id, which showed in the profile of createRequest. The pool
+ * lives only in this process's memory, as the bytes of every single call would.
+ */
+const POOL_SIZE = 4096;
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+
+function randomByte(): number {
+  if (poolOffset === pool.length) {
+    pool = randomBytes(POOL_SIZE);
+    poolOffset = 0;
+  }
+  return pool[poolOffset++] as number;
+}
+
 function randomAlphanumeric(length: number): string {
   // Rejection sampling keeps every character equally likely (256 is not a multiple of 36).
   let out = '';
   while (out.length < length) {
-    for (const byte of randomBytes(length * 2)) {
-      if (byte >= 252) continue;
-      out += ALPHABET[byte % 36];
-      if (out.length === length) break;
-    }
+    const byte = randomByte();
+    if (byte < 252) out += ALPHABET[byte % 36];
   }
   return out;
 }

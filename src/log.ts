@@ -12,6 +12,8 @@ export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
+  /** Whether entries of this level are written: for callers whose fields cost something to gather. */
+  enabled(level: Exclude<LogLevel, 'silent'>): boolean;
 }
 
 export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
@@ -21,5 +23,11 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
       if (ORDER[entry] < ORDER[level]) return;
       write(`${JSON.stringify({ time: new Date().toISOString(), level: entry, msg, ...fields })}\n`);
     };
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  return {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    enabled: (entry) => ORDER[entry] >= ORDER[level],
+  };
 }

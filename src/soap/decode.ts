@@ -46,16 +46,21 @@ function decodeComplex(model: SchemaModel, el: XmlElement, typeName: string, pat
     if (list) list.push(child);
     else byName.set(child.localName, [child]);
   }
+  // Most declared children are absent from a given message: they cost a lookup, nothing more.
   for (const child of type.elements) {
-    const found = (byName.get(child.name) ?? []).filter((c) => !isNil(c));
+    const found = byName.get(child.name);
     const key = camelCase(child.name);
     if (child.maxOccurs > 1) {
-      out[key] = found
-        .map((c) => decodeElement(model, c, child, `${path}/${child.name}`))
-        .filter((v) => v !== undefined);
+      const values: WireValue[] = [];
+      for (const c of found ?? []) {
+        if (isNil(c)) continue;
+        const value = decodeElement(model, c, child, `${path}/${child.name}`);
+        if (value !== undefined) values.push(value);
+      }
+      out[key] = values;
       continue;
     }
-    const first = found[0];
+    const first = found?.find((c) => !isNil(c));
     if (!first) continue;
     const value = decodeElement(model, first, child, `${path}/${child.name}`);
     if (value !== undefined) out[key] = value;

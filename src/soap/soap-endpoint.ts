@@ -45,13 +45,14 @@ export interface SoapEndpointOptions {
 
 const XML_CONTENT_TYPE = 'text/xml;charset=UTF-8';
 
-/** The Content-Type goes out exactly so: some clients compare it, and express would rewrite it. */
+/**
+ * The Content-Type goes out exactly so: some clients compare it, and express would rewrite it. Headers
+ * given to writeHead as a list skip Node's header bookkeeping (merged with any set before, such as
+ * `Connection: close`), and the text is encoded once, by the socket write.
+ */
 function send(res: ServerResponse, status: number, contentType: string, text: string): void {
-  const body = Buffer.from(text, 'utf8');
-  res.statusCode = status;
-  res.setHeader('Content-Type', contentType);
-  res.setHeader('Content-Length', body.length);
-  res.end(body);
+  res.writeHead(status, ['Content-Type', contentType, 'Content-Length', String(Buffer.byteLength(text, 'utf8'))]);
+  res.end(text, 'utf8');
 }
 
 function sendXml(res: ServerResponse, status: number, xml: string): void {
@@ -74,6 +75,8 @@ export function soapEndpoint(definition: SoapServiceDefinition, options: SoapEnd
     if (!handlers[op.name]) throw new Error(`${description.path}: no handler for ${op.name}`);
   }
   const wsdl = description.renderWsdl(options.publicBaseUrl);
+  // The timing of each call is logged only at debug level; below it, neither clock nor entry is made.
+  const debug = options.log.enabled('debug');
   const about = `${description.path}: SOAP 1.1 endpoint. WSDL: ${options.publicBaseUrl}${description.path}?wsdl\n`;
 
   const get = (req: IncomingMessage, res: ServerResponse): void => {
@@ -86,7 +89,7 @@ export function soapEndpoint(definition: SoapServiceDefinition, options: SoapEnd
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const started = process.hrtime.bigint();
+    const started = debug ? process.hrtime.bigint() : 0n;
     let operation = '-';
     let service: string | undefined;
     try {
@@ -122,7 +125,7 @@ export function soapEndpoint(definition: SoapServiceDefinition, options: SoapEnd
           ? undefined
           : encodePayload(description.schema, op.outputElement, (result ?? {}) as WireObject);
       sendXml(res, 200, responseEnvelope(xml));
-      options.log.debug('soap call', { path: description.path, operation, service, ms: elapsed(started) });
+      if (debug) options.log.debug('soap call', { path: description.path, operation, service, ms: elapsed(started) });
     } catch (err) {
       const error = asParaphError(err);
       if (error.code === 'INTERNAL_ERROR') {
