@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from './clock';
+import { randomByte } from './random-pool';
 
 /**
  * Identifiers in Signicat's shape: `ddMMyyyy` of the day of creation followed by 50 characters of
@@ -19,23 +20,6 @@ function datePrefix(date: Date): string {
   const dd = String(date.getUTCDate()).padStart(2, '0');
   const mm = String(date.getUTCMonth() + 1).padStart(2, '0');
   return `${dd}${mm}${date.getUTCFullYear()}`;
-}
-
-/**
- * Random bytes are drawn from the system 4 KiB at a time and handed out once each: one call into the
- * CSPRNG per ~50 ids instead of one per id, which showed in the profile of createRequest. The pool
- * lives only in this process's memory, as the bytes of every single call would.
- */
-const POOL_SIZE = 4096;
-let pool = Buffer.alloc(0);
-let poolOffset = 0;
-
-function randomByte(): number {
-  if (poolOffset === pool.length) {
-    pool = randomBytes(POOL_SIZE);
-    poolOffset = 0;
-  }
-  return pool[poolOffset++] as number;
 }
 
 function randomAlphanumeric(length: number): string {

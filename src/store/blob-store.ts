@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { constants, createReadStream, createWriteStream, fdatasync, linkSync, mkdirSync, type ReadStream } from 'node:fs';
 import { open, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { randomHex } from '../random-pool';
 
 /** How many bytes of an upload may wait in the page cache before a background flush starts. */
 const FLUSH_EVERY = 4 * 1024 * 1024;
@@ -35,7 +35,7 @@ export class BlobStore {
   }
 
   private newKey(): string {
-    return randomBytes(16).toString('hex');
+    return randomHex(16);
   }
 
   private async commit(tmp: string): Promise<string> {
