@@ -13,14 +13,18 @@ export async function removeDocuments(
   archiveIds: readonly string[],
 ): Promise<{ archiveId: string[] }> {
   if (archiveIds.length === 0) throw new ParaphError('FIELD_REQUIRED', 'archive-id is required');
-  const removed: Array<{ id: string; blob: string }> = [];
+  const removed: string[] = [];
+  const freed: string[] = [];
   await deps.store.commit(() => {
     for (const id of new Set(archiveIds)) {
-      const blob = deps.store.deleteArchiveDocument(service.name, id);
-      if (blob !== undefined) removed.push({ id, blob });
+      const deleted = deps.store.deleteArchiveDocument(service.name, id);
+      if (deleted === undefined) continue;
+      removed.push(id);
+      // The order the document was archived from may still name the same bytes.
+      if (deleted.freedBlob !== undefined) freed.push(deleted.freedBlob);
     }
   });
   // Files go after the rows are durably gone: a crash in between leaves an orphan file, never a row without its file.
-  await Promise.all(removed.map((r) => deps.blobs.remove(r.blob)));
-  return { archiveId: removed.map((r) => r.id) };
+  await Promise.all(freed.map((blob) => deps.blobs.remove(blob)));
+  return { archiveId: removed };
 }

@@ -67,7 +67,7 @@ export async function addTask(
     checkNoDependencyCycle(ctx);
     checkResultDocuments(ctx, plan);
     return await deps.store.commit(() => {
-      insertPlan(deps, plan);
+      insertPlan(deps, service.name, plan);
       const taskId = task.id as string;
       recordEvent(deps, service.name, request.id, taskId, 'request-created', 'task-added');
       if (plan.artifactTaskId === undefined) return {};

@@ -56,7 +56,7 @@ export async function createRequest(
       let artifact: string | undefined;
       for (const { request, plan, packagingTasks } of planned) {
         deps.store.insertRequest(request);
-        insertPlan(deps, plan);
+        insertPlan(deps, service.name, plan);
         for (const row of packagingTasks) deps.store.insertPackagingTask(row);
         for (const task of plan.tasks) recordEvent(deps, service.name, request.id, task.taskId, 'request-created');
         if (artifact === undefined && plan.artifactTaskId !== undefined) {

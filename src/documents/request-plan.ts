@@ -32,14 +32,23 @@ export interface PlannedRows {
   tasks: NewTaskRow[];
   taskDocuments: TaskDocumentRow[];
   notifications: NotificationRow[];
-  /** Blobs written (or linked) while planning; to be removed if the transaction does not commit. */
+  /** Blobs written while planning; to be removed if the transaction does not commit. */
   blobs: string[];
+  /** Bytes of an SDS or archive document that the order names too, counted when the rows are inserted. */
+  shared: SharedBlob[];
   /** The first task that asked for an SSO artifact. */
   artifactTaskId?: string;
 }
 
+/** The blob of an SDS or archive document, as it was when the request was checked. */
+export interface SharedBlob {
+  readonly from: 'sds' | 'archive';
+  readonly id: string;
+  readonly blob: string;
+}
+
 export function emptyPlan(): PlannedRows {
-  return { documents: [], tasks: [], taskDocuments: [], notifications: [], blobs: [] };
+  return { documents: [], tasks: [], taskDocuments: [], notifications: [], blobs: [], shared: [] };
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -115,9 +124,10 @@ async function planDocument(
       const sds = deps.store.liveSdsBlob(ctx.service, sdsId, now);
       if (!sds) throw new ParaphError('SDS_DOCUMENT_NOT_FOUND', `SDS document ${sdsId} not found`);
       mimeType = sds.contentType;
-      // The order keeps its own link to the bytes: SDS retention must not take them from a live order.
-      blob = deps.blobs.share(sds.blob);
-      plan.blobs.push(blob);
+      // The order names the same bytes (counted when its rows go in): SDS retention must not take them
+      // from a live order.
+      blob = sds.blob;
+      plan.shared.push({ from: 'sds', id: sdsId, blob });
       break;
     }
     case 'provided-document': {
@@ -145,8 +155,8 @@ async function planDocument(
       if (!archived) throw new ParaphError('ARCHIVE_DOCUMENT_NOT_FOUND', `archive document ${ref} not found`);
       mimeType = archived.mimeType;
       archiveId = ref;
-      blob = deps.blobs.share(archived.blob);
-      plan.blobs.push(blob);
+      blob = archived.blob;
+      plan.shared.push({ from: 'archive', id: ref, blob });
       break;
     }
     case 'result-document':
@@ -349,7 +359,22 @@ export async function discardBlobs(deps: DocumentDeps, plan: PlannedRows): Promi
   await Promise.all(plan.blobs.map((key) => deps.blobs.remove(key)));
 }
 
-export function insertPlan(deps: DocumentDeps, plan: PlannedRows): void {
+/**
+ * Inserts the planned rows (call in a transaction). The SDS and archive documents the order names were
+ * found while planning, outside the transaction; they are looked up again here, where nothing can
+ * remove them before the order's count on their bytes is in.
+ */
+export function insertPlan(deps: DocumentDeps, service: string, plan: PlannedRows): void {
+  const now = deps.clock.now().toISOString();
+  for (const { from, id, blob } of plan.shared) {
+    if (from === 'sds' && deps.store.liveSdsBlob(service, id, now)?.blob !== blob) {
+      throw new ParaphError('SDS_DOCUMENT_NOT_FOUND', `SDS document ${id} not found`);
+    }
+    if (from === 'archive' && deps.store.archiveBlob(service, id)?.blob !== blob) {
+      throw new ParaphError('ARCHIVE_DOCUMENT_NOT_FOUND', `archive document ${id} not found`);
+    }
+    deps.store.shareBlob(blob);
+  }
   for (const row of plan.documents) deps.store.insertDocument(row);
   for (const row of plan.tasks) deps.store.insertTask(row);
   for (const row of plan.taskDocuments) deps.store.insertTaskDocument(row);

@@ -123,15 +123,17 @@ function originalOf(deps: DocumentDeps, requestId: string, document: DocumentRow
   throw new ParaphError('DOCUMENT_NOT_FOUND', `Document ${document.documentId} of request ${requestId} has no content to sign`);
 }
 
-/** An uploaded document: the order's own link to the bytes of the SDS document it came from. */
+/** An uploaded document: the bytes of the SDS document it came from, which the order will name too. */
 interface Upload {
+  readonly sdsId: string;
   readonly blob: string;
   readonly mimeType: string;
 }
 
 /**
- * The SDS documents the signer uploads, checked (the service's own, live, PDF or plain text) and then
- * linked, so that SDS retention cannot take them from the order. Nothing is linked unless all pass.
+ * The SDS documents the signer uploads, checked (the service's own, live, PDF or plain text). The order
+ * names their bytes once the task completes, in that transaction (blob-refs.ts), so that SDS retention
+ * cannot take them from it.
  */
 function takeUploads(
   deps: DocumentDeps,
@@ -149,9 +151,11 @@ function takeUploads(
         `SDS document ${upload.sdsId} is ${sds.contentType}; an upload is application/pdf or text/plain`,
       );
     }
-    return { documentId: upload.documentId, sds };
+    return { documentId: upload.documentId, sdsId: upload.sdsId, sds };
   });
-  return new Map(found.map(({ documentId, sds }) => [documentId, { blob: deps.blobs.share(sds.blob), mimeType: sds.contentType }]));
+  return new Map(
+    found.map(({ documentId, sdsId, sds }) => [documentId, { sdsId, blob: sds.blob, mimeType: sds.contentType }]),
+  );
 }
 
 /**
@@ -159,8 +163,8 @@ function takeUploads(
  * emulator control API alike. For every sign action (the mandatory ones and the chosen optional ones)
  * the eID makes its native signature; Paraph checks it (chain, revocation), wraps it with the
  * original, the validation data and an audit trail in an LTV-SDO sealed with the service's seal
- * (XAdES B-LT), and keeps it. What the signer uploads for upload actions is checked and linked
- * before. Then, in one transaction, the task is completed, results, uploads and archive copies are
+ * (XAdES B-LT), and keeps it. What the signer uploads for upload actions is checked before. Then, in
+ * one transaction, the task is completed, results, uploads and archive copies are
  * recorded and the history is written.
  */
 export async function signTask(
@@ -298,7 +302,7 @@ export async function signTask(
     }
     await ocspAnswer; // also when the task has nothing to sign: the signer still authenticated with it
   } catch (error) {
-    await Promise.all([...results, ...uploaded.values()].map((r) => deps.blobs.remove(r.blob)));
+    await Promise.all(results.map((r) => deps.blobs.remove(r.blob)));
     throw error;
   }
 
@@ -322,7 +326,6 @@ async function complete(
   signedAt: Date,
 ): Promise<SignTaskResult> {
   const out: SignedDocument[] = [];
-  const shared: string[] = [];
   try {
     await deps.store.commit(() => {
       // Another signature may have completed the task while this one was being made.
@@ -348,14 +351,17 @@ async function complete(
         }
         if (action.outcome === 'upload') {
           const upload = uploaded.get(documentId) as Upload;
+          // The SDS document may have been deleted while the signature was being made.
+          if (deps.store.liveSdsBlob(service.name, upload.sdsId, now)?.blob !== upload.blob) {
+            throw new ParaphError('SDS_DOCUMENT_NOT_FOUND', `SDS document ${upload.sdsId} not found`);
+          }
           // Another signature may have given it content meanwhile (an upload action in two tasks).
-          if (!deps.store.setUploadedContent(requestId, documentId, upload.blob, upload.mimeType)) {
+          if (!deps.store.setUploadedContent(requestId, documentId, deps.store.shareBlob(upload.blob), upload.mimeType)) {
             throw new ParaphError('UPLOAD_DOCUMENT_UNKNOWN', `Document ${documentId} has its content already`);
           }
           recordEvent(deps, service.name, requestId, task.taskId, 'document-uploaded', documentId, signedAt);
           if ((JSON.parse(action.document.definition) as Document).sendToArchive) {
-            const blob = deps.blobs.share(upload.blob);
-            shared.push(blob);
+            const blob = deps.store.shareBlob(upload.blob);
             deps.store.insertArchiveDocument({ id: deps.ids.documentId(), service: service.name, mimeType: upload.mimeType, blob, createdAt: now });
           }
           out.push({ documentId, action: 'upload' });
@@ -365,8 +371,7 @@ async function complete(
         const documentDefinition = JSON.parse(action.document.definition) as Document;
         if (documentDefinition.sendToArchive && action.document.blob && !archivedOriginals.has(documentId)) {
           archivedOriginals.add(documentId);
-          const blob = deps.blobs.share(action.document.blob);
-          shared.push(blob);
+          const blob = deps.store.shareBlob(action.document.blob);
           deps.store.insertArchiveDocument({
             id: deps.ids.documentId(),
             service: service.name,
@@ -379,8 +384,7 @@ async function complete(
         // task_documents.seq is the action's index in the task's document-action list.
         if (definition.documentAction?.[action.row.seq]?.sendResultToArchive) {
           archiveId = deps.ids.documentId();
-          const blob = deps.blobs.share(result.blob);
-          shared.push(blob);
+          const blob = deps.store.shareBlob(result.blob);
           deps.store.insertArchiveDocument({ id: archiveId, service: service.name, mimeType: LTV_SDO_MIME_TYPE, blob, createdAt: now });
         }
         deps.store.insertSignedResult({
@@ -410,8 +414,8 @@ async function complete(
       recordEvent(deps, service.name, requestId, task.taskId, 'task-completed', method.name, signedAt);
     });
   } catch (error) {
-    const blobs = [...results.map((r) => r.blob), ...[...uploaded.values()].map((u) => u.blob), ...shared];
-    await Promise.all(blobs.map((b) => deps.blobs.remove(b)));
+    // The results are this call's own files; the counts on shared bytes went with the transaction.
+    await Promise.all(results.map((r) => deps.blobs.remove(r.blob)));
     throw error;
   }
   return { requestId, taskId: task.taskId, status: 'completed', documents: out };

@@ -15,8 +15,8 @@ export interface SdsOptions {
 
 /**
  * Session Data Storage: documents uploaded as raw bytes, kept for the retention period, read back with
- * the Content-Type they were uploaded with. Orders that use a document keep their own link to its
- * bytes, so retention never takes a document from a live order.
+ * the Content-Type they were uploaded with. Orders made from a document name its bytes too (counted
+ * in blob-refs.ts), so retention never takes a document from a live order.
  */
 export class SdsDocuments {
   constructor(
@@ -75,15 +75,17 @@ export class SdsDocuments {
   }
 
   async remove(service: string, id: string): Promise<void> {
-    const blob = this.store.remove(service, id);
-    if (blob === undefined) throw new ParaphError('SDS_DOCUMENT_NOT_FOUND', `SDS document ${id} not found`);
+    const removed = this.store.remove(service, id);
+    if (removed === undefined) throw new ParaphError('SDS_DOCUMENT_NOT_FOUND', `SDS document ${id} not found`);
     await this.durability.flush();
-    await this.blobs.remove(blob);
+    if (removed.freedBlob !== undefined) await this.blobs.remove(removed.freedBlob);
   }
 
-  async purgeExpired(): Promise<number> {
-    const blobs = this.store.removeExpired(this.clock.now().toISOString());
-    await Promise.all(blobs.map((b) => this.blobs.remove(b)));
-    return blobs.length;
+  /** Removes expired documents; the bytes stay while an order made from one still names them. */
+  async purgeExpired(): Promise<void> {
+    const freed = this.store.removeExpired(this.clock.now().toISOString());
+    if (freed.length === 0) return;
+    await this.durability.flush();
+    await Promise.all(freed.map((b) => this.blobs.remove(b)));
   }
 }

@@ -1,4 +1,4 @@
-import { constants, createReadStream, createWriteStream, fdatasync, linkSync, mkdirSync, type ReadStream } from 'node:fs';
+import { constants, createReadStream, createWriteStream, fdatasync, mkdirSync, type ReadStream } from 'node:fs';
 import { open, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -16,8 +16,9 @@ export class BlobTooLargeError extends Error {
 
 /**
  * Document bytes as files beside the database, written to a temporary name, flushed to disk and only
- * then renamed into place, so a blob that a row names is always whole. Keys are random; a blob is
- * shared by hard link (an SDS upload and the order that uses it) and freed when its last name goes.
+ * then renamed into place, so a blob that a row names is always whole. Keys are random. Several rows
+ * may name one blob (an SDS upload and the orders made from it); blob-refs.ts counts them, and a
+ * blob is removed when its last name goes.
  */
 export class BlobStore {
   private readonly tmpDir: string;
@@ -108,17 +109,6 @@ export class BlobStore {
     const tmp = join(this.tmpDir, this.newKey());
     await writeFile(tmp, data);
     return this.commit(tmp);
-  }
-
-  /**
-   * A second name for the same bytes, so the copy outlives the first name's retention. Synchronous on
-   * purpose: a link takes microseconds, while on the thread pool it queues behind the fsyncs of group
-   * commit and adds milliseconds to every createRequest (docs/performance.md).
-   */
-  share(key: string): string {
-    const copy = this.newKey();
-    linkSync(this.path(key), this.path(copy));
-    return copy;
   }
 
   /** The whole blob in memory, in one read: for callers that need every byte at once (signing, SOAP). */

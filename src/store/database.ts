@@ -196,6 +196,16 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (request_id, packaging_task_id, document_id)
   ) WITHOUT ROWID;
   `,
+  // 3: shared blobs. Rows that name the same blob (an SDS upload and the orders made from it, an order's
+  // original and its archived copy) are counted here once there are two or more; a blob named by one
+  // row has no entry. Hard links did this before, at a syscall per order and a limit of 65,000 names
+  // per file on ext4; the links made then are separate keys, each named by one row, and stay valid.
+  `
+  CREATE TABLE blob_refs (
+    blob TEXT PRIMARY KEY,
+    refs INTEGER NOT NULL CHECK (refs >= 2)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /**

@@ -1,3 +1,4 @@
+import { BlobRefs } from './blob-refs';
 import type { Db } from './database';
 
 /** Makes committed transactions durable (wal-sync.ts); a no-op for an in-memory database. */
@@ -177,6 +178,7 @@ export class DocumentStore {
    * builds four wrapper functions for every `db.transaction(fn)`, which cost more than the savepoint.
    */
   private readonly inTransaction: <T>(fn: () => T) => T;
+  private readonly refs: BlobRefs;
   private queue: QueuedWrite[] = [];
   /**
    * The earliest expires_at of a waiting task, in epoch milliseconds (compared on every call without
@@ -190,6 +192,7 @@ export class DocumentStore {
   ) {
     const p = <R = unknown>(sql: string) => db.prepare<SqlParam[], R>(sql);
     this.inTransaction = db.transaction((fn: () => unknown) => fn()) as <T>(fn: () => T) => T;
+    this.refs = new BlobRefs(db);
     this.s = {
       insertRequest: db.prepare(`INSERT INTO requests (id, service, created_at, deleted_at, client_reference, account,
         language, sender_unique_id, definition) VALUES (@id, @service, @createdAt, @deletedAt, @clientReference,
@@ -361,8 +364,22 @@ export class DocumentStore {
     this.s.setPackagingTaskStatus.run(status, requestId, packagingTaskId);
   }
   /** Removes an archived document of the service and returns its file key (undefined if there was none). */
-  deleteArchiveDocument(service: string, id: string): string | undefined {
-    return this.s.deleteArchiveDocument.get(id, service)?.blob;
+  /**
+   * Deletes an archived document (call in a transaction). Undefined when there was none; otherwise the
+   * blob to remove once the transaction is durable, when no other row names it (see blob-refs.ts).
+   */
+  deleteArchiveDocument(service: string, id: string): { freedBlob: string | undefined } | undefined {
+    const blob = this.s.deleteArchiveDocument.get(id, service)?.blob;
+    if (blob === undefined) return undefined;
+    return { freedBlob: this.refs.release(blob) ? blob : undefined };
+  }
+  /** One more row is about to name `key`, a blob another row names (call in that row's transaction). */
+  shareBlob(key: string): string {
+    return this.refs.share(key);
+  }
+  /** How many rows name a blob (1 when only one does); for tests and checks. */
+  blobNames(key: string): number {
+    return this.refs.count(key);
   }
   /** Gives an upload-document its bytes; false when it has some already. */
   setUploadedContent(requestId: string, documentId: string, blob: string, mimeType: string): boolean {
@@ -457,10 +474,14 @@ export class DocumentStore {
     return this.s.deleteRequest.run(now, id, service).changes > 0;
   }
   /** Detaches the request's document files and returns their keys, for removal after commit. */
+  /**
+   * Lets go of a request's document bytes (call in a transaction) and returns the blobs no other row
+   * names any more, to remove once the transaction is durable.
+   */
   clearDocumentBlobs(requestId: string): string[] {
     const keys = this.s.documentBlobs.all(requestId).map((r) => r.blob);
     this.s.clearDocumentBlobs.run(requestId);
-    return keys;
+    return keys.filter((key) => this.refs.release(key));
   }
   /**
    * Whether a waiting task may have expired by `now`: a comparison with the cached earliest expiry,

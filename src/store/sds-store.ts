@@ -1,3 +1,4 @@
+import { BlobRefs } from './blob-refs';
 import type { Db } from './database';
 
 export interface SdsRow {
@@ -13,8 +14,12 @@ export interface SdsRow {
 /** The SDS repository. Reads are scoped by service; an expired row is as good as absent. */
 export class SdsStore {
   private readonly s;
+  private readonly refs: BlobRefs;
+  private readonly inTransaction: <T>(fn: () => T) => T;
 
   constructor(db: Db) {
+    this.refs = new BlobRefs(db);
+    this.inTransaction = db.transaction((fn: () => unknown) => fn()) as <T>(fn: () => T) => T;
     this.s = {
       insert: db.prepare(`INSERT INTO sds_documents (id, service, content_type, size, blob, created_at, expires_at)
         VALUES (@id, @service, @contentType, @size, @blob, @createdAt, @expiresAt)`),
@@ -36,12 +41,19 @@ export class SdsStore {
   get(service: string, id: string, now: string): SdsRow | undefined {
     return this.s.get.get(id, service, now);
   }
-  /** Deletes the row and returns the key of its blob (undefined when there was none). */
-  remove(service: string, id: string): string | undefined {
-    return this.s.remove.get(id, service)?.blob;
+  /**
+   * Deletes the row. Undefined when there was none; otherwise its blob, to remove once the deletion is
+   * durable, when no order still names it (see blob-refs.ts).
+   */
+  remove(service: string, id: string): { freedBlob: string | undefined } | undefined {
+    return this.inTransaction(() => {
+      const blob = this.s.remove.get(id, service)?.blob;
+      if (blob === undefined) return undefined;
+      return { freedBlob: this.refs.release(blob) ? blob : undefined };
+    });
   }
-  /** Deletes every expired row and returns their blob keys. */
+  /** Deletes every expired row; returns the blobs no order still names, to remove once that is durable. */
   removeExpired(now: string): string[] {
-    return this.s.expired.all(now).map((r) => r.blob);
+    return this.inTransaction(() => this.s.expired.all(now).map((r) => r.blob).filter((key) => this.refs.release(key)));
   }
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -13,6 +13,7 @@ import {
   type RequestSpec,
 } from '../documents/builders';
 import { DocumentService, elements, text } from '../documents/soap-client';
+import { removeDocuments } from '../../src/archive/remove-documents';
 import { findEidMethod } from '../../src/eid/methods';
 import { sha256 } from '../../src/signing/der';
 import { readLtvSdo } from '../../src/signing/ltv-sdo';
@@ -217,6 +218,22 @@ describe('signing a task through the control API', () => {
     expect(originals.length).toBeGreaterThan(0);
     const original = await download(`${running.url}/doc/demo/archive/${originals[0]!.id}`);
     expect(original.body.toString('utf8')).toBe('Arkiver meg\n');
+
+    // The archived copies and the order name the same bytes: removing one leaves the other whole.
+    const db = running.paraph.db;
+    const { blob } = db
+      .prepare<[string], { blob: string }>(`SELECT blob FROM documents WHERE request_id = ? AND document_id = 'doc_1'`)
+      .get(requestId) as { blob: string };
+    const copy = db.prepare<[string], { id: string }>(`SELECT id FROM archive_documents WHERE blob = ?`).get(blob) as { id: string };
+    expect(running.paraph.documents.store.blobNames(blob)).toBe(2);
+    expect(await removeDocuments(running.paraph.documents, { name: 'demo' }, [copy.id])).toEqual({ archiveId: [copy.id] });
+    expect(running.paraph.documents.store.blobNames(blob)).toBe(1);
+    const orderOriginal = await download(`${running.url}/doc/demo/order/${requestId}/task_1/doc_1/original`);
+    expect(orderOriginal.body.toString('utf8')).toBe('Arkiver meg\n');
+    await svc.ok('deleteRequest', `<request-id>${requestId}</request-id>`);
+    expect(existsSync(running.paraph.documents.blobs.path(blob))).toBe(false);
+    // The archived result outlives the deleted order.
+    expect((await download(doc!.resultUri)).status).toBe(200);
   });
 
   describe('upload actions', () => {
@@ -337,7 +354,7 @@ describe('signing a task through the control API', () => {
       expect([malformed.status, malformed.body.code]).toEqual([400, 'JSON_INVALID']);
 
       expect(await statusOf(svc, requestId, 'task_1')).toBe('created');
-      // Nothing was linked into the order by the refused calls.
+      // The refused calls gave the order nothing.
       const stored = running.paraph.db
         .prepare<[string], { blob: string | null }>(`SELECT blob FROM documents WHERE request_id = ? AND document_id = 'payslip'`)
         .get(requestId);

@@ -1,0 +1,154 @@
+/**
+ * One SDS document can back many orders: each order names the same bytes, counted in the database,
+ * and the file goes only when the SDS document and every order made from it are gone. No hard links
+ * are made (ext4 allows 65,000 names a file).
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ManualClock } from '../../src/clock';
+import { createRequest as createRequestOp } from '../../src/documents/create-request';
+import type { ParaphError } from '../../src/errors';
+import type { Request } from '../../src/documents/wire-types';
+import { basicAuth, SERVICES, startParaph, uploadSds, type RunningParaph } from '../helpers/paraph';
+import { action, createRequest, sdsDocument, simpleRequest } from './builders';
+import { DocumentService } from './soap-client';
+
+const RETENTION_MS = 2 * 3600 * 1000;
+
+let clock: ManualClock;
+let running: RunningParaph;
+let demo: DocumentService;
+
+beforeAll(async () => {
+  clock = new ManualClock('2030-03-01T08:00:00.000Z');
+  running = await startParaph({ clock, config: { sdsRetentionMs: RETENTION_MS } });
+  demo = new DocumentService(running.url, SERVICES.demo);
+});
+
+afterAll(async () => {
+  await running?.stop();
+});
+
+let counter = 0;
+/** A PDF no other test uploads, so its file can be found by its bytes. */
+function uniquePdf(): Buffer {
+  counter++;
+  return Buffer.from(`%PDF-1.4\n% shared-documents ${counter} ${Date.now()} ${Math.random()}\n%%EOF\n`);
+}
+
+/** Every file under the data folder holding exactly `data`. */
+function filesHolding(data: Buffer, dir = running.dataDir): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...filesHolding(data, path));
+    else if (entry.isFile() && statSync(path).size === data.length && readFileSync(path).equals(data)) found.push(path);
+  }
+  return found;
+}
+
+async function original(requestId: string): Promise<{ status: number; body: Buffer }> {
+  const res = await fetch(`${running.url}/doc/demo/order/${requestId}/task_1/doc_1/original`, {
+    headers: { Authorization: basicAuth('demo', 'Bond007') },
+  });
+  return { status: res.status, body: Buffer.from(await res.arrayBuffer()) };
+}
+
+async function deleteSds(id: string): Promise<number> {
+  const res = await fetch(`${running.url}/doc/demo/sds/${id}`, {
+    method: 'DELETE',
+    headers: { Authorization: basicAuth('demo', 'Bond007') },
+  });
+  return res.status;
+}
+
+const deleteRequest = (requestId: string): Promise<Element> =>
+  demo.ok('deleteRequest', `<request-id>${requestId}</request-id>`);
+
+describe('an SDS document used by several orders', () => {
+  it('is one file with one name, kept until the SDS document and every order are gone', async () => {
+    const data = uniquePdf();
+    const sdsId = await uploadSds(running.url, data);
+    const orders = [];
+    for (let i = 0; i < 3; i++) orders.push(await createRequest(demo, simpleRequest(sdsId)));
+
+    const files = filesHolding(data);
+    expect(files).toHaveLength(1);
+    expect(statSync(files[0] as string).nlink).toBe(1);
+
+    expect(await deleteSds(sdsId)).toBe(204);
+    for (const requestId of orders) expect((await original(requestId)).body.equals(data)).toBe(true);
+
+    await deleteRequest(orders[0] as string);
+    await deleteRequest(orders[1] as string);
+    expect(filesHolding(data)).toEqual(files);
+    expect((await original(orders[2] as string)).body.equals(data)).toBe(true);
+
+    await deleteRequest(orders[2] as string);
+    expect(filesHolding(data)).toEqual([]);
+  });
+
+  it('goes with the SDS document when the orders were deleted first', async () => {
+    const data = uniquePdf();
+    const sdsId = await uploadSds(running.url, data);
+    const first = await createRequest(demo, simpleRequest(sdsId));
+    const second = await createRequest(demo, simpleRequest(sdsId));
+    await deleteRequest(first);
+    await deleteRequest(second);
+    expect(filesHolding(data)).toHaveLength(1);
+
+    expect(await deleteSds(sdsId)).toBe(204);
+    expect(filesHolding(data)).toEqual([]);
+  });
+
+  it('outlives the SDS retention while an order names it, and goes with the order', async () => {
+    const data = uniquePdf();
+    const sdsId = await uploadSds(running.url, data);
+    const requestId = await createRequest(demo, simpleRequest(sdsId));
+
+    clock.advance(RETENTION_MS + 60_000);
+    await running.paraph.sweep();
+    const res = await fetch(`${running.url}/doc/demo/sds/${sdsId}`, { headers: { Authorization: basicAuth('demo', 'Bond007') } });
+    expect(res.status).toBe(404);
+    expect((await original(requestId)).body.equals(data)).toBe(true);
+
+    await deleteRequest(requestId);
+    expect(filesHolding(data)).toEqual([]);
+  });
+
+  it('counts a document named twice in one request twice', async () => {
+    const data = uniquePdf();
+    const sdsId = await uploadSds(running.url, data);
+    const requestId = await createRequest(demo, {
+      documents: [sdsDocument('doc_1', sdsId), sdsDocument('doc_2', sdsId)],
+      tasks: [{ id: 'task_1', actions: [action('doc_1'), action('doc_2')] }],
+    });
+    expect(await deleteSds(sdsId)).toBe(204);
+    expect((await original(requestId)).body.equals(data)).toBe(true);
+    await deleteRequest(requestId);
+    expect(filesHolding(data)).toEqual([]);
+  });
+});
+
+describe('an SDS document deleted while a createRequest is being checked', () => {
+  it('refuses the request with SDS_DOCUMENT_NOT_FOUND, stores nothing, and removes the file', async () => {
+    const data = uniquePdf();
+    const sdsId = await uploadSds(running.url, data);
+    const request: Request = {
+      document: [{ xsiType: 'sds-document', id: 'doc_1', refSdsId: sdsId }],
+      task: [{ id: 'task_1', documentAction: [{ type: 'sign', documentRef: 'doc_1' }] }],
+    };
+    // The request is checked now; its rows go in on a later turn of the event loop. The SDS document's
+    // row goes before that.
+    const created = createRequestOp(running.paraph.documents, { name: 'demo' }, [request]);
+    const deleted = running.paraph.sds.remove('demo', sdsId);
+    await expect(created).rejects.toMatchObject({ code: 'SDS_DOCUMENT_NOT_FOUND' } satisfies Partial<ParaphError>);
+    await deleted;
+
+    expect(filesHolding(data)).toEqual([]);
+    const rows = running.paraph.db
+      .prepare<[string], { n: number }>(`SELECT count(*) AS n FROM documents WHERE json_extract(definition, '$.refSdsId') = ?`)
+      .get(sdsId);
+    expect(rows?.n).toBe(0);
+  });
+});
