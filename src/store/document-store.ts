@@ -1,5 +1,21 @@
+import type Database from 'better-sqlite3';
 import { BlobRefs } from './blob-refs';
 import type { Db } from './database';
+
+/** How many requests' getStatus rows one service keeps cached (see DocumentStore.statusRows). */
+const STATUS_CACHE_SIZE = 10_000;
+
+/** Makes `statement` call `counted` each time it runs, by any of its three ways of running. */
+function countExecutions(statement: Database.Statement, counted: () => void): void {
+  const target = statement as unknown as Record<'run' | 'get' | 'all', (...params: unknown[]) => unknown>;
+  for (const method of ['run', 'get', 'all'] as const) {
+    const original = target[method].bind(statement);
+    target[method] = (...params: unknown[]): unknown => {
+      counted();
+      return original(...params);
+    };
+  }
+}
 
 /** Makes committed transactions durable (wal-sync.ts); a no-op for an in-memory database. */
 export interface Durability {
@@ -180,6 +196,11 @@ export class DocumentStore {
   private readonly inTransaction: <T>(fn: () => T) => T;
   private readonly refs: BlobRefs;
   private queue: QueuedWrite[] = [];
+  /** Counts executions of statements that change data; a cached read is good while it is unchanged. */
+  private writes = 0;
+  /** getStatus's rows by service and request id, as they were at `statusWrites` writes (see statusRows). */
+  private readonly statusCache = new Map<string, Map<string, readonly StatusRow[]>>();
+  private statusWrites = 0;
   /**
    * The earliest expires_at of a waiting task, in epoch milliseconds (compared on every call without
    * formatting the time); undefined when not known, null when there is none.
@@ -293,6 +314,11 @@ export class DocumentStore {
       archiveBlob: p<{ blob: string; mimeType: string }>(`SELECT blob, mime_type AS mimeType
         FROM archive_documents WHERE id = ? AND service = ?`),
     };
+    // Every statement that changes data counts itself, whoever calls it and in whatever transaction:
+    // the status cache then cannot miss a change (a rolled-back one only costs it a fresh read).
+    for (const statement of Object.values(this.s) as Database.Statement[]) {
+      if (!statement.readonly) countExecutions(statement, () => this.writes++);
+    }
   }
 
   /** Runs fn in a transaction; for reads, and for writes nobody is told about (expiry). */
@@ -434,8 +460,29 @@ export class DocumentStore {
    * getStatus in one query: a row per task and document of the service's request (deleted or not),
    * one row with a null task for a request without tasks, none for a request the service does not have.
    */
-  statusRows(service: string, requestId: string): StatusRow[] {
-    return this.s.statusRows.all(requestId, service);
+  /**
+   * The rows of getStatus for one request (none for another service's). Clients poll getStatus, so
+   * the rows are kept until the next change of any data (at most 10,000 requests' worth): a poll
+   * between two changes costs a map lookup instead of a five-table join. Callers must not change them.
+   */
+  statusRows(service: string, requestId: string): readonly StatusRow[] {
+    if (this.statusWrites !== this.writes) {
+      this.statusCache.clear();
+      this.statusWrites = this.writes;
+    }
+    let byRequest = this.statusCache.get(service);
+    const cached = byRequest?.get(requestId);
+    if (cached) return cached;
+    const rows = this.s.statusRows.all(requestId, service);
+    // Inside a transaction the rows may show writes that are then rolled back: not kept.
+    if (this.db.inTransaction) return rows;
+    if (!byRequest) {
+      byRequest = new Map();
+      this.statusCache.set(service, byRequest);
+    }
+    if (byRequest.size >= STATUS_CACHE_SIZE) byRequest.clear();
+    byRequest.set(requestId, rows);
+    return rows;
   }
   nextTaskSeq(requestId: string): number {
     return (this.s.maxTaskSeq.get(requestId)?.seq ?? -1) + 1;

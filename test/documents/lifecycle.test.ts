@@ -306,6 +306,20 @@ describe('setClientStatus', () => {
     ]);
   });
 
+  it('shows in the next getStatus of a client that polls (no answer is kept past a change)', async () => {
+    const requestId = await createRequest(demo, twoTaskRequest());
+    const clientStatusOf = async (): Promise<string | undefined> =>
+      (await getStatus(demo, requestId)).find((s) => s.taskId === 'buyer')?.clientStatus;
+    expect(await clientStatusOf()).toBeUndefined();
+    expect(await clientStatusOf()).toBeUndefined();
+    await demo.done('setClientStatus', ids(requestId, 'buyer') + '<client-status>first</client-status>');
+    expect(await clientStatusOf()).toBe('first');
+    await demo.done('setClientStatus', ids(requestId, 'buyer') + '<client-status>second</client-status>');
+    expect(await clientStatusOf()).toBe('second');
+    await demo.done('disableTask', ids(requestId, 'buyer'));
+    expect((await getStatus(demo, requestId)).find((s) => s.taskId === 'buyer')?.status).toBe('deleted');
+  });
+
   it('answers TASK_NOT_FOUND for a task the request does not have', async () => {
     const requestId = await createRequest(demo, simpleRequest(sdsId));
     expect(await demo.fault('setClientStatus', ids(requestId, 'ghost') + '<client-status>x</client-status>')).toBe(
