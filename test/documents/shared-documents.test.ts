@@ -3,13 +3,12 @@
  * and the file goes only when the SDS document and every order made from it are gone. No hard links
  * are made (ext4 allows 65,000 names a file).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import { ManualClock } from '../../src/clock';
 import { createRequest as createRequestOp } from '../../src/documents/create-request';
 import type { ParaphError } from '../../src/errors';
 import type { Request } from '../../src/documents/wire-types';
-import { basicAuth, SERVICES, startParaph, uploadSds, type RunningParaph } from '../helpers/paraph';
+import { basicAuth, filesHolding, SERVICES, startParaph, uploadSds, type RunningParaph } from '../helpers/paraph';
 import { action, createRequest, sdsDocument, simpleRequest } from './builders';
 import { DocumentService } from './soap-client';
 
@@ -34,17 +33,6 @@ let counter = 0;
 function uniquePdf(): Buffer {
   counter++;
   return Buffer.from(`%PDF-1.4\n% shared-documents ${counter} ${Date.now()} ${Math.random()}\n%%EOF\n`);
-}
-
-/** Every file under the data folder holding exactly `data`. */
-function filesHolding(data: Buffer, dir = running.dataDir): string[] {
-  const found: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) found.push(...filesHolding(data, path));
-    else if (entry.isFile() && statSync(path).size === data.length && readFileSync(path).equals(data)) found.push(path);
-  }
-  return found;
 }
 
 async function original(requestId: string): Promise<{ status: number; body: Buffer }> {
@@ -72,7 +60,7 @@ describe('an SDS document used by several orders', () => {
     const orders = [];
     for (let i = 0; i < 3; i++) orders.push(await createRequest(demo, simpleRequest(sdsId)));
 
-    const files = filesHolding(data);
+    const files = filesHolding(running.dataDir, data);
     expect(files).toHaveLength(1);
     expect(statSync(files[0] as string).nlink).toBe(1);
 
@@ -81,11 +69,11 @@ describe('an SDS document used by several orders', () => {
 
     await deleteRequest(orders[0] as string);
     await deleteRequest(orders[1] as string);
-    expect(filesHolding(data)).toEqual(files);
+    expect(filesHolding(running.dataDir, data)).toEqual(files);
     expect((await original(orders[2] as string)).body.equals(data)).toBe(true);
 
     await deleteRequest(orders[2] as string);
-    expect(filesHolding(data)).toEqual([]);
+    expect(filesHolding(running.dataDir, data)).toEqual([]);
   });
 
   it('goes with the SDS document when the orders were deleted first', async () => {
@@ -95,10 +83,10 @@ describe('an SDS document used by several orders', () => {
     const second = await createRequest(demo, simpleRequest(sdsId));
     await deleteRequest(first);
     await deleteRequest(second);
-    expect(filesHolding(data)).toHaveLength(1);
+    expect(filesHolding(running.dataDir, data)).toHaveLength(1);
 
     expect(await deleteSds(sdsId)).toBe(204);
-    expect(filesHolding(data)).toEqual([]);
+    expect(filesHolding(running.dataDir, data)).toEqual([]);
   });
 
   it('outlives the SDS retention while an order names it, and goes with the order', async () => {
@@ -113,7 +101,7 @@ describe('an SDS document used by several orders', () => {
     expect((await original(requestId)).body.equals(data)).toBe(true);
 
     await deleteRequest(requestId);
-    expect(filesHolding(data)).toEqual([]);
+    expect(filesHolding(running.dataDir, data)).toEqual([]);
   });
 
   it('counts a document named twice in one request twice', async () => {
@@ -126,7 +114,7 @@ describe('an SDS document used by several orders', () => {
     expect(await deleteSds(sdsId)).toBe(204);
     expect((await original(requestId)).body.equals(data)).toBe(true);
     await deleteRequest(requestId);
-    expect(filesHolding(data)).toEqual([]);
+    expect(filesHolding(running.dataDir, data)).toEqual([]);
   });
 });
 
@@ -145,7 +133,7 @@ describe('an SDS document deleted while a createRequest is being checked', () =>
     await expect(created).rejects.toMatchObject({ code: 'SDS_DOCUMENT_NOT_FOUND' } satisfies Partial<ParaphError>);
     await deleted;
 
-    expect(filesHolding(data)).toEqual([]);
+    expect(filesHolding(running.dataDir, data)).toEqual([]);
     const rows = running.paraph.db
       .prepare<[string], { n: number }>(`SELECT count(*) AS n FROM documents WHERE json_extract(definition, '$.refSdsId') = ?`)
       .get(sdsId);

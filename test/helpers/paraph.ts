@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -132,3 +132,14 @@ export const SAMPLE_PDF = Buffer.from(
     '3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
   'latin1',
 );
+
+/** Every regular file under `dir` whose bytes equal `data`: where a document's bytes are kept, if anywhere. */
+export function filesHolding(dir: string, data: Buffer): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...filesHolding(path, data));
+    else if (entry.isFile() && statSync(path).size === data.length && readFileSync(path).equals(data)) found.push(path);
+  }
+  return found;
+}

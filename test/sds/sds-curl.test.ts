@@ -8,11 +8,11 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../src/clock';
-import { DOC_NS, SAMPLE_PDF, SERVICES, startParaph, type RunningParaph } from '../helpers/paraph';
+import { DOC_NS, filesHolding, SAMPLE_PDF, SERVICES, startParaph, type RunningParaph } from '../helpers/paraph';
 
 const DEMO = `${SERVICES.demo.name}:${SERVICES.demo.password}`;
 const OTHER = `${SERVICES.other.name}:${SERVICES.other.password}`;
@@ -128,17 +128,6 @@ function receivedStatusLines(stderr: string): string[] {
     .split(/\r?\n/)
     .filter((l) => /^< HTTP\/\d(\.\d)? \d{3}/.test(l))
     .map((l) => l.slice(2).trim());
-}
-
-/** Every regular file under the data folder whose bytes equal `data`. */
-function filesHolding(dir: string, data: Buffer): string[] {
-  const found: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) found.push(...filesHolding(path, data));
-    else if (entry.isFile() && statSync(path).size === data.length && readFileSync(path).equals(data)) found.push(path);
-  }
-  return found;
 }
 
 /** A unique, recognisable document. */
