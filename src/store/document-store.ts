@@ -389,9 +389,8 @@ export class DocumentStore {
   setPackagingTaskStatus(requestId: string, packagingTaskId: string, status: string): void {
     this.s.setPackagingTaskStatus.run(status, requestId, packagingTaskId);
   }
-  /** Removes an archived document of the service and returns its file key (undefined if there was none). */
   /**
-   * Deletes an archived document (call in a transaction). Undefined when there was none; otherwise the
+   * Deletes an archived document of the service (call in a transaction). Undefined when there was none; otherwise the
    * blob to remove once the transaction is durable, when no other row names it (see blob-refs.ts).
    */
   deleteArchiveDocument(service: string, id: string): { freedBlob: string | undefined } | undefined {
@@ -455,15 +454,12 @@ export class DocumentStore {
   task(requestId: string, taskId: string): TaskRow | undefined {
     return this.s.task.get(requestId, taskId);
   }
-  /** Everything getStatus needs of a request's tasks, in one query. */
   /**
    * getStatus in one query: a row per task and document of the service's request (deleted or not),
    * one row with a null task for a request without tasks, none for a request the service does not have.
-   */
-  /**
-   * The rows of getStatus for one request (none for another service's). Clients poll getStatus, so
-   * the rows are kept until the next change of any data (at most 10,000 requests' worth): a poll
-   * between two changes costs a map lookup instead of a five-table join. Callers must not change them.
+   * Clients poll getStatus, so the rows are kept until the next change of any data (at most 10,000
+   * requests' worth per service): a poll between two changes costs a map lookup instead of a
+   * five-table join. Callers must not change them.
    */
   statusRows(service: string, requestId: string): readonly StatusRow[] {
     if (this.statusWrites !== this.writes) {
@@ -520,7 +516,6 @@ export class DocumentStore {
   markRequestDeleted(service: string, id: string, now: string): boolean {
     return this.s.deleteRequest.run(now, id, service).changes > 0;
   }
-  /** Detaches the request's document files and returns their keys, for removal after commit. */
   /**
    * Lets go of a request's document bytes (call in a transaction) and returns the blobs no other row
    * names any more, to remove once the transaction is durable.
