@@ -330,18 +330,25 @@ export class DocumentStore {
    * Runs fn in a transaction and resolves once it is on disk: every write a client is told about.
    * Writes that arrive together are committed together (group commit): each runs in its own savepoint
    * of one transaction, so one failing leaves the others whole, and the batch shares its pages in the
-   * WAL and one fsync. A write runs on the next turn of the event loop, not at the call.
+   * WAL and one fsync. A write runs on the next turn of the event loop, not at the call; while the
+   * previous batch's fsync is under way, writes wait for it and then go as one batch. Each transaction
+   * rewrites the last page of every table and index it touches, so fewer, larger batches write fewer
+   * pages per order (docs/performance.md).
    */
   commit<T>(fn: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
-      if (this.queue.length === 1) setImmediate(() => this.drain());
+      if (this.queue.length === 1 && !this.flushing) setImmediate(() => this.drain());
     });
   }
+
+  /** Whether the last batch's fsync is under way; writes queued meanwhile wait for it to end. */
+  private flushing = false;
 
   private drain(): void {
     const batch = this.queue;
     this.queue = [];
+    if (batch.length === 0) return;
     const outcomes: Outcome[] = [];
     try {
       this.inTransaction(() => {
@@ -357,15 +364,22 @@ export class DocumentStore {
       for (const write of batch) write.reject(error);
       return;
     }
-    this.durability.flush().then(
-      () =>
-        batch.forEach((write, i) => {
-          const outcome = outcomes[i] as Outcome;
-          if (outcome.ok) write.resolve(outcome.value);
-          else write.reject(outcome.error);
-        }),
-      (error: unknown) => batch.forEach((write) => write.reject(error)),
-    );
+    this.flushing = true;
+    this.durability
+      .flush()
+      .then(
+        () =>
+          batch.forEach((write, i) => {
+            const outcome = outcomes[i] as Outcome;
+            if (outcome.ok) write.resolve(outcome.value);
+            else write.reject(outcome.error);
+          }),
+        (error: unknown) => batch.forEach((write) => write.reject(error)),
+      )
+      .finally(() => {
+        this.flushing = false;
+        this.drain();
+      });
   }
 
   insertSignedResult(row: SignedResultRow): void {

@@ -52,6 +52,40 @@ describe('DocumentStore.commit', () => {
   });
 });
 
+describe('DocumentStore.commit while an fsync is under way', () => {
+  it('holds the writes that arrive, and commits them in one transaction once it ends', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paraph-batch-'));
+    const db = openDatabase(join(dir, 'db.sqlite'));
+    const flushes: Array<() => void> = [];
+    const store = new DocumentStore(db, { flush: () => new Promise<void>((resolve) => flushes.push(resolve)) });
+    const insert = db.prepare('INSERT INTO user_sessions (id, service, created_at, definition) VALUES (?, ?, ?, ?)');
+    const ran: string[] = [];
+    const write = (id: string) =>
+      store.commit(() => {
+        insert.run(id, 'demo', '2026-11-23T10:00:00.000Z', '{}');
+        ran.push(id);
+        return id;
+      });
+
+    const first = write('a');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(flushes).toHaveLength(1); // 'a' is committed and its fsync is under way
+    const later = [write('b'), write('c')];
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ran).toEqual(['a']); // 'b' and 'c' are held, not committed beside a running fsync
+    (flushes[0] as () => void)();
+    await expect(first).resolves.toBe('a');
+    await new Promise((resolve) => setImmediate(resolve));
+    // 'b' and 'c' went as one batch: one transaction, one fsync.
+    expect(ran).toEqual(['a', 'b', 'c']);
+    expect(flushes).toHaveLength(2);
+    (flushes[1] as () => void)();
+    await expect(Promise.all(later)).resolves.toEqual(['b', 'c']);
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('the database file', () => {
   it('belongs to one process: a second opening fails with a clear message, and works once the first closes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'paraph-lock-'));
