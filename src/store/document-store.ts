@@ -196,6 +196,8 @@ export class DocumentStore {
   private readonly inTransaction: <T>(fn: () => T) => T;
   private readonly refs: BlobRefs;
   private queue: QueuedWrite[] = [];
+  /** Whether the last batch's fsync is under way; writes queued meanwhile wait for it to end. */
+  private flushing = false;
   /** Counts executions of statements that change data; a cached read is good while it is unchanged. */
   private writes = 0;
   /** getStatus's rows by service and request id, as they were at `statusWrites` writes (see statusRows). */
@@ -341,9 +343,6 @@ export class DocumentStore {
       if (this.queue.length === 1 && !this.flushing) setImmediate(() => this.drain());
     });
   }
-
-  /** Whether the last batch's fsync is under way; writes queued meanwhile wait for it to end. */
-  private flushing = false;
 
   private drain(): void {
     const batch = this.queue;
