@@ -65,6 +65,11 @@ export function baseMediaType(mimeType: string): string {
   return (mimeType.split(';')[0] ?? '').trim().toLowerCase();
 }
 
+/** Whether a document of this (base) media type can be signed: PDF or plain text. */
+export function isSignableMediaType(base: string): boolean {
+  return base === 'application/pdf' || base === 'text/plain';
+}
+
 export function validateNotification(n: Notification, path: string): void {
   required(n.type, `${path}/@type`);
   required(n.notificationId, `${path}/@notification-id`);
@@ -133,7 +138,7 @@ async function planDocument(
     case 'provided-document': {
       const declared = required(doc.mimeType, `${path}/@mime-type`);
       const base = baseMediaType(declared);
-      if (base !== 'application/pdf' && base !== 'text/plain') {
+      if (!isSignableMediaType(base)) {
         throw new ParaphError(
           'DOCUMENT_TYPE_UNSUPPORTED',
           `${path}: mime-type "${declared}" is not supported (application/pdf or text/plain)`,

@@ -11,7 +11,7 @@ import type { DocumentDeps } from './deps';
 import { archiveDocumentUrl, orderDocumentUrl } from './document-urls';
 import { loadRequest, loadTask, requireWaiting } from './load-request';
 import { recordEvent } from './record-event';
-import { baseMediaType } from './request-plan';
+import { baseMediaType, isSignableMediaType } from './request-plan';
 import type { Document, Task } from './wire-types';
 
 export const LTV_SDO_MIME_TYPE = 'application/x-ltv-sdo';
@@ -141,20 +141,18 @@ function takeUploads(
   uploads: ReadonlyArray<{ readonly documentId: string; readonly sdsId: string }>,
 ): Map<string, Upload> {
   const now = deps.clock.now().toISOString();
-  const found = uploads.map((upload) => {
-    const sds = deps.store.liveSdsBlob(service.name, upload.sdsId, now);
-    if (!sds) throw new ParaphError('SDS_DOCUMENT_NOT_FOUND', `SDS document ${upload.sdsId} not found`);
-    const base = baseMediaType(sds.contentType);
-    if (base !== 'application/pdf' && base !== 'text/plain') {
-      throw new ParaphError(
-        'DOCUMENT_TYPE_UNSUPPORTED',
-        `SDS document ${upload.sdsId} is ${sds.contentType}; an upload is application/pdf or text/plain`,
-      );
-    }
-    return { documentId: upload.documentId, sdsId: upload.sdsId, sds };
-  });
   return new Map(
-    found.map(({ documentId, sdsId, sds }) => [documentId, { sdsId, blob: sds.blob, mimeType: sds.contentType }]),
+    uploads.map(({ documentId, sdsId }): [string, Upload] => {
+      const sds = deps.store.liveSdsBlob(service.name, sdsId, now);
+      if (!sds) throw new ParaphError('SDS_DOCUMENT_NOT_FOUND', `SDS document ${sdsId} not found`);
+      if (!isSignableMediaType(baseMediaType(sds.contentType))) {
+        throw new ParaphError(
+          'DOCUMENT_TYPE_UNSUPPORTED',
+          `SDS document ${sdsId} is ${sds.contentType}; an upload is application/pdf or text/plain`,
+        );
+      }
+      return [documentId, { sdsId, blob: sds.blob, mimeType: sds.contentType }];
+    }),
   );
 }
 

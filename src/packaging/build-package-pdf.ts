@@ -17,7 +17,7 @@ import {
   type PDFObject,
 } from '@cantoo/pdf-lib';
 import { ParaphError } from '../errors';
-import { PdfRevisions } from '../signing/pades';
+import { DamagedCrossReferencesError, PdfRevisions } from '../signing/pades';
 import {
   pageDimensions,
   stringsFor,
@@ -121,9 +121,7 @@ export async function openPackage(input: PackageInput): Promise<PdfRevisions> {
       // them. An incremental update needs a sound one, so such an original is repaired the same way
       // (parsed whole and written once) and the package is built on the repaired copy: its pages are
       // the same, its bytes are no longer the first revision. Encrypted or unreadable files stay errors.
-      if (!/cross-reference data is damaged/.test((error as Error).message)) {
-        throw unreadable((error as Error).message);
-      }
+      if (!(error instanceof DamagedCrossReferencesError)) throw unreadable((error as Error).message);
       revisions = await PdfRevisions.open(await repaired(input.original.bytes));
     }
     await revisions.update((doc, changed) => addPackage(doc, changed, input, compressed));

@@ -61,9 +61,6 @@ async function newKey(): Promise<KeyObject> {
   return privateKey;
 }
 
-/** The serial as OCSP requests carry it: lowercase hex without leading zeros. */
-export const serialOf = serialHexOf;
-
 /** The issuerKeyHash a CertID carries for this CA, in both hashes OCSP clients use. */
 function issuerKeyHashes(der: Buffer): { sha1: string; sha256: string } {
   const bits = readCertificate(der).subjectPublicKey;
@@ -175,7 +172,7 @@ export class TestPki {
         : {}),
       ...(issuer ? { caIssuersUrl: `${this.options.publicBaseUrl}/pki/${family}/${role === 'issuing' ? 'root' : 'issuing'}.cer` } : {}),
     });
-    const serial = serialOf(der);
+    const serial = serialHexOf(der);
     const keyFile = keepKey ? `${serial}.key` : null;
     if (keyFile !== null) this.keys.write(keyFile, key);
     this.store.insert({
@@ -183,7 +180,7 @@ export class TestPki {
       family,
       role,
       owner,
-      issuer: issuer ? serialOf(issuer.certificate) : null,
+      issuer: issuer ? serialHexOf(issuer.certificate) : null,
       der,
       keyFile,
       notAfter: new Date(now.getTime() + LIFETIME[role]).toISOString(),
@@ -253,7 +250,7 @@ export class TestPki {
 
   /** Whether a seal is one of ours (so that its revocation status can be stated). */
   isTestCertificate(der: Buffer): boolean {
-    return this.store.bySerial(serialOf(der)) !== undefined;
+    return this.store.bySerial(serialHexOf(der)) !== undefined;
   }
 
   private owner(family: PkiFamily, nationalId: string): string {
@@ -318,7 +315,7 @@ export class TestPki {
       if (hashes[id.hashAlgorithm] !== id.issuerKeyHash.toString('hex')) continue;
       return {
         responder: authorities.responder,
-        status: this.statusOf(id.serialHex, serialOf(authorities.issuing.certificate)),
+        status: this.statusOf(id.serialHex, serialHexOf(authorities.issuing.certificate)),
       };
     }
     return undefined;
@@ -350,7 +347,7 @@ export class TestPki {
    */
   async sealOcspResponse(seal: Credential): Promise<Buffer | undefined> {
     if (!this.isTestCertificate(seal.certificate) || seal.chain.length === 0) return undefined;
-    const key = serialOf(seal.certificate);
+    const key = serialHexOf(seal.certificate);
     const cached = this.sealOcsp.get(key);
     const now = this.now().getTime();
     if (cached && now - cached.at < 60_000) return cached.der;

@@ -157,7 +157,6 @@ export function base64Text(bytes: Buffer): Base64Text {
   return { base64: bytes, encoded: base64Bytes(bytes) };
 }
 
-
 /**
  * The runs of a document written as parts: XML text, and element contents given as bytes (see
  * `Base64Text`). Each long Base64Text becomes a placeholder without any scanning; its base64 is

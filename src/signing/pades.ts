@@ -262,10 +262,10 @@ export class PdfRevisions {
    */
   static async open(pdf: Uint8Array, options: { readonly readWhole?: boolean } = {}): Promise<PdfRevisions> {
     const bytes = toBuffer(pdf);
-    pdfVersion(bytes);
+    const version = pdfVersion(bytes);
     const xref = readCrossReferences(bytes);
     checkObjectOffsets(bytes, xref);
-    const doc = (options.readWhole ? undefined : openOnDemand(bytes, xref)) ?? (await loadWhole(bytes));
+    const doc = (options.readWhole ? undefined : openOnDemand(bytes, version, xref)) ?? (await loadWhole(bytes));
     const root = doc.context.trailerInfo.Root;
     if (!(root instanceof PDFRef) || !(doc.context.lookup(root) instanceof PDFDict)) {
       throw new Error('the PDF cannot be read: its trailer has no /Root reference to a catalog');
@@ -551,14 +551,13 @@ async function loadWhole(bytes: Buffer): Promise<PDFDocument> {
  * document's constructor); should they no longer be what this expects, it returns undefined and the
  * caller parses the whole file.
  */
-function openOnDemand(bytes: Buffer, xref: CrossReferences): PDFDocument | undefined {
+function openOnDemand(bytes: Buffer, version: [number, number], xref: CrossReferences): PDFDocument | undefined {
   const context = PDFContext.create();
   const internals = context as unknown as { indirectObjects?: unknown };
   if (!(internals.indirectObjects instanceof Map) || internals.indirectObjects.size !== 0) return undefined;
   const objects = new ObjectsOnDemand(bytes, xref.entries, context);
   internals.indirectObjects = objects;
 
-  const version = pdfVersion(bytes);
   context.header = PDFHeader.forVersion(version[0], version[1]);
   // The newest trailer that has a key gives it (an update's trailer should repeat them all, not every one does).
   const info: { Root?: PDFObject; Encrypt?: PDFObject; Info?: PDFObject; ID?: PDFObject } = {};
@@ -765,8 +764,14 @@ interface CrossReferences {
 /** Sections followed at most: a loop or an absurd chain is damage. */
 const MAX_XREF_SECTIONS = 4096;
 
+/**
+ * A file whose cross-reference data does not find its objects (see checkCrossReferences): readers
+ * repair such a file, and a caller that can work on a repaired copy tells this error from the others.
+ */
+export class DamagedCrossReferencesError extends Error {}
+
 function damaged(why: string): never {
-  throw new Error(`the PDF's cross-reference data is damaged: ${why}`);
+  throw new DamagedCrossReferencesError(`the PDF's cross-reference data is damaged: ${why}`);
 }
 
 /**

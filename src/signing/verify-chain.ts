@@ -1,4 +1,4 @@
-import { parseCertificate } from './certificate-cache';
+import { parseCertificate, remember } from './certificate-cache';
 
 export type ChainProblem = 'signature' | 'issuer' | 'validity' | 'untrusted-root' | 'not-a-ca';
 
@@ -12,8 +12,7 @@ export class ChainError extends Error {
   }
 }
 
-const MAX_CACHED = 2000;
-const verifiedLinks = new Set<string>();
+const verifiedLinks = new Map<string, true>();
 
 const x509 = parseCertificate;
 
@@ -22,10 +21,7 @@ function signedBy(cert: Buffer, issuer: Buffer): boolean {
   const key = `${cert.toString('base64')} ${issuer.toString('base64')}`;
   if (verifiedLinks.has(key)) return true;
   const ok = x509(cert).checkIssued(x509(issuer)) && x509(cert).verify(x509(issuer).publicKey);
-  if (ok) {
-    if (verifiedLinks.size >= MAX_CACHED) verifiedLinks.delete(verifiedLinks.values().next().value as string);
-    verifiedLinks.add(key);
-  }
+  if (ok) remember(verifiedLinks, key, true);
   return ok;
 }
 

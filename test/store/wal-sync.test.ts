@@ -1,16 +1,36 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase } from '../../src/store/database';
+import { openDatabase, type Db } from '../../src/store/database';
 import { DocumentStore } from '../../src/store/document-store';
 import { WalSync } from '../../src/store/wal-sync';
 
+/** A database file in a folder of its own, with its WAL's group fsync; `close` removes it all. */
+function freshDatabase(prefix: string): { db: Db; wal: WalSync; close(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const db = openDatabase(join(dir, 'db.sqlite'));
+  const wal = new WalSync(join(dir, 'db.sqlite-wal'));
+  return {
+    db,
+    wal,
+    close: () => {
+      wal.close();
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A write of one row that any DocumentStore can commit. */
+function sessionInsert(db: Db): (id: string) => void {
+  const insert = db.prepare('INSERT INTO user_sessions (id, service, created_at, definition) VALUES (?, ?, ?, ?)');
+  return (id) => insert.run(id, 'demo', '2026-11-23T10:00:00.000Z', '{}');
+}
+
 describe('group commit', () => {
   it('makes concurrent commits durable with shared fsyncs, each after its commit', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'paraph-wal-'));
-    const db = openDatabase(join(dir, 'db.sqlite'));
+    const { db, wal, close } = freshDatabase('paraph-wal-');
     db.exec('CREATE TABLE t (n INTEGER)');
-    const wal = new WalSync(join(dir, 'db.sqlite-wal'));
     const insert = db.prepare('INSERT INTO t (n) VALUES (?)');
     const flushes = Array.from({ length: 100 }, (_, i) => {
       insert.run(i);
@@ -22,22 +42,18 @@ describe('group commit', () => {
     insert.run(100);
     await wal.flush();
     expect(wal.syncs).toBe(3);
-    wal.close();
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
+    close();
   });
 });
 
 describe('DocumentStore.commit', () => {
   it('commits writes that arrive together in one transaction, and a failing one alone is rolled back', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'paraph-commit-'));
-    const db = openDatabase(join(dir, 'db.sqlite'));
-    const wal = new WalSync(join(dir, 'db.sqlite-wal'));
+    const { db, wal, close } = freshDatabase('paraph-commit-');
     const store = new DocumentStore(db, wal);
-    const insert = db.prepare('INSERT INTO user_sessions (id, service, created_at, definition) VALUES (?, ?, ?, ?)');
+    const insert = sessionInsert(db);
     const write = (id: string, fail = false) =>
       store.commit(() => {
-        insert.run(id, 'demo', '2026-11-23T10:00:00.000Z', '{}');
+        insert(id);
         if (fail) throw new Error(`write ${id} failed`);
         return id;
       });
@@ -46,23 +62,20 @@ describe('DocumentStore.commit', () => {
     const ids = db.prepare('SELECT id FROM user_sessions ORDER BY id').all() as Array<{ id: string }>;
     expect(ids.map((r) => r.id)).toEqual(['a', 'c']);
     expect(wal.syncs).toBe(1);
-    wal.close();
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
+    close();
   });
 });
 
 describe('DocumentStore.commit while an fsync is under way', () => {
   it('holds the writes that arrive, and commits them in one transaction once it ends', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'paraph-batch-'));
-    const db = openDatabase(join(dir, 'db.sqlite'));
+    const { db, close } = freshDatabase('paraph-batch-');
     const flushes: Array<() => void> = [];
     const store = new DocumentStore(db, { flush: () => new Promise<void>((resolve) => flushes.push(resolve)) });
-    const insert = db.prepare('INSERT INTO user_sessions (id, service, created_at, definition) VALUES (?, ?, ?, ?)');
+    const insert = sessionInsert(db);
     const ran: string[] = [];
     const write = (id: string) =>
       store.commit(() => {
-        insert.run(id, 'demo', '2026-11-23T10:00:00.000Z', '{}');
+        insert(id);
         ran.push(id);
         return id;
       });
@@ -81,8 +94,7 @@ describe('DocumentStore.commit while an fsync is under way', () => {
     expect(flushes).toHaveLength(2);
     (flushes[1] as () => void)();
     await expect(Promise.all(later)).resolves.toEqual(['b', 'c']);
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
+    close();
   });
 });
 
