@@ -18,11 +18,16 @@ import { findEidMethod } from '../../src/eid/methods';
 import { sha256 } from '../../src/signing/der';
 import { readLtvSdo } from '../../src/signing/ltv-sdo';
 import { basicAuth, SAMPLE_PDF, SERVICES, startParaph, uploadSds, type RunningParaph } from '../helpers/paraph';
-import { ControlApi, download, trustFiles, xmlsecVerify, type TrustFiles } from './control-client';
+import { ControlApi, download, trustFiles, xmlsecVerify, type JsonReply, type TrustFiles } from './control-client';
 
 /** Valid test identities (check digits computed per each country's rules). */
 const KARI = { nationalId: '01017010170', firstName: 'Kari', lastName: 'Nordmann' };
 const OLA = { nationalId: '15028510281', firstName: 'Ola', lastName: 'Nordmann' };
+
+/** What a sign call did to each document, as [documentId, action] pairs in the task's order. */
+function actionsOf(reply: JsonReply): string[][] {
+  return (reply.body.documents as Array<{ documentId: string; action: string }>).map((d) => [d.documentId, d.action]);
+}
 
 let running: RunningParaph;
 let svc: DocumentService;
@@ -171,7 +176,7 @@ describe('signing a task through the control API', () => {
 
     const reply = await api.sign(requestId, 'task_1', { method: 'nbid-sign', signer: KARI, optionalDocuments: ['terms'] });
     expect(reply.status).toBe(200);
-    const actions = (reply.body.documents as Array<{ documentId: string; action: string }>).map((d) => [d.documentId, d.action]);
+    const actions = actionsOf(reply);
     expect(actions).toEqual([
       ['contract', 'sign'],
       ['terms', 'sign'],
@@ -267,7 +272,7 @@ describe('signing a task through the control API', () => {
       const sdsId = await uploadSds(running.url, payslip, 'text/plain; charset=utf-8');
       const reply = await api.sign(requestId, 'task_1', { method: 'nbid-sign', signer: KARI, uploads: [{ documentId: 'payslip', sdsId }] });
       expect(reply.status).toBe(200);
-      const actions = (reply.body.documents as Array<{ documentId: string; action: string }>).map((d) => [d.documentId, d.action]);
+      const actions = actionsOf(reply);
       expect(actions).toEqual([
         ['contract', 'sign'],
         ['payslip', 'upload'],
