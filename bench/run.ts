@@ -2,7 +2,8 @@
  * `npm run bench`: Paraph against bare baselines, measured in the same run (docs/performance.md).
  *
  *   1. createRequest / getStatus (SOAP): req/s and p99 over loopback (autocannon), against a bare `soap`
- *      echo service called with an envelope of the same size.
+ *      echo service called with an envelope of the same size (and createRequest, for reference only,
+ *      against the same echo appending each call to a file and answering once it is on disk).
  *   2. SDS upload / download of a 20 MiB document in MiB/s (median of repetitions), against a bare
  *      express stream-to-file server (and, for reference only, the same server flushing each upload to
  *      disk before answering, as Paraph does).
@@ -121,16 +122,22 @@ async function startParaph(name: string, sdsMaxBytes: number): Promise<ServerChi
   });
 }
 
-async function startEcho(): Promise<ServerChild> {
+async function startEcho(durable = false): Promise<ServerChild> {
   const port = await freePort();
+  const name = durable ? 'soap-echo-durable' : 'soap-echo';
+  mkdirSync(join(tmp, name), { recursive: true });
   return startServer({
-    name: 'soap-echo',
+    name,
     script: join(ROOT, 'dist', 'bench', 'echo-server.js'),
     cwd: ROOT,
     port,
-    env: { BENCH_HOST: '127.0.0.1', BENCH_PORT: String(port) },
+    env: {
+      BENCH_HOST: '127.0.0.1',
+      BENCH_PORT: String(port),
+      ...(durable ? { BENCH_JOURNAL: join(tmp, name, 'journal') } : {}),
+    },
     ready: /echo listening on/,
-    nodeArgs: nodeArgs('soap-echo'),
+    nodeArgs: nodeArgs(name),
   });
 }
 
@@ -167,6 +174,8 @@ interface SoapPair {
   readonly p99Ratio: number;
   /** Paraph's server CPU per request over the echo's: what the req/s ratio would be if CPU were all. */
   readonly cpuRatio: number;
+  /** createRequest only, for reference: the echo answering once each call is appended to a file on disk. */
+  readonly durableBaseline?: MeasuredLoad;
 }
 
 async function uploadSmallPdf(paraph: ServerChild): Promise<string> {
@@ -207,7 +216,7 @@ async function measureLoad(name: string, server: ServerChild, url: string, envel
   return { ...result, serverCpuMsPerRequest: cpuMs / Math.max(1, result.requests) };
 }
 
-async function soapBench(paraph: ServerChild, echo: ServerChild): Promise<SoapPair[]> {
+async function soapBench(paraph: ServerChild, echo: ServerChild, durableEcho?: ServerChild): Promise<SoapPair[]> {
   const soapUrl = `${paraph.baseUrl}/ws/documentservice-v3`;
   const echoUrl = `${echo.baseUrl}/echo`;
 
@@ -235,7 +244,12 @@ async function soapBench(paraph: ServerChild, echo: ServerChild): Promise<SoapPa
     log(`${operation} (${bytes}-byte envelope)`);
     const baseline = await measureLoad('soap echo', echo, echoUrl, echoed.envelope);
     const measured = await measureLoad('paraph', paraph, soapUrl, envelope);
+    const durableBaseline =
+      operation === 'createRequest' && durableEcho
+        ? await measureLoad('soap echo + durable journal', durableEcho, `${durableEcho.baseUrl}/echo`, echoed.envelope)
+        : undefined;
     pairs.push({
+      ...(durableBaseline ? { durableBaseline } : {}),
       operation,
       envelopeBytes: bytes,
       paraph: measured,
@@ -508,8 +522,10 @@ async function main(): Promise<void> {
       if (soapWanted) {
         const echo = await startEcho();
         servers.push(echo);
-        results.soap = await soapBench(paraph, echo);
-        await echo.stop();
+        const durableEcho = await startEcho(true);
+        servers.push(durableEcho);
+        results.soap = await soapBench(paraph, echo, durableEcho);
+        await Promise.all([echo.stop(), durableEcho.stop()]);
       }
       if (ONLY.has('sds')) {
         const bare = await startStreamServer('stream');
@@ -570,6 +586,17 @@ async function main(): Promise<void> {
         verdict: '',
       },
     );
+    const durable = pair.durableBaseline;
+    if (durable) {
+      rows.push({
+        measure: `  reference: echo + durable journal, req/s / CPU ms`,
+        paraph: '',
+        baseline: `${f0(durable.rps)} / ${f3(durable.serverCpuMsPerRequest)}`,
+        ratio: `${f2(pair.paraph.rps / durable.rps)} / ${f2(pair.paraph.serverCpuMsPerRequest / durable.serverCpuMsPerRequest)}`,
+        target: '',
+        verdict: '',
+      });
+    }
   }
   if (results.sds) {
     const s = results.sds;
@@ -693,7 +720,7 @@ async function main(): Promise<void> {
   };
   const out = `
 Paraph benchmark: ${started.toISOString()}, source ${environment.source}, node ${process.version}, ${environment.cpus} CPUs (${environment.cpuModel})
-SOAP: autocannon, ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per side; baseline = bare soap echo, same envelope size
+SOAP: autocannon, ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per side; baseline = bare soap echo, same envelope size (reference: the same echo answering once each call is appended to a file and fdatasynced, with group commit)
 SDS: baseline = bare express stream-to-file; RSS: VmRSS of the server process, growth over idle
 Sign: control API over loopback, ${SIGNATURES} signatures one at a time after a warm-up; baseline = raw crypto.sign RSA-2048 in this process
 Package: create-package over loopback, ${PACKAGES} packages alternating with the baseline = bare pdf-lib load + save in this process
