@@ -22,7 +22,7 @@
  * .bench/profiles; the figures of such a run are not comparable), BENCH_STRICT=1 (exit 1 on a missed target).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
@@ -216,6 +216,17 @@ async function measureLoad(name: string, server: ServerChild, url: string, envel
   return { ...result, serverCpuMsPerRequest: cpuMs / Math.max(1, result.requests) };
 }
 
+/** The durable echo under load; it must answer as the echo does and have written every call to its journal. */
+async function measureDurableEcho(server: ServerChild, envelope: string, text: string): Promise<MeasuredLoad> {
+  const url = `${server.baseUrl}/echo`;
+  const answer = await soapCall(url, envelope);
+  expect(answer.includes(`${text}<`), `the durable echo did not echo:\n${answer.slice(0, 500)}`, server);
+  const result = await measureLoad('soap echo + durable journal', server, url, envelope);
+  const written = statSync(join(tmp, server.name, 'journal')).size;
+  expect(written >= result.requests * (text.length + 1), `the durable echo wrote ${written} bytes to its journal`, server);
+  return result;
+}
+
 async function soapBench(paraph: ServerChild, echo: ServerChild, durableEcho?: ServerChild): Promise<SoapPair[]> {
   const soapUrl = `${paraph.baseUrl}/ws/documentservice-v3`;
   const echoUrl = `${echo.baseUrl}/echo`;
@@ -246,7 +257,7 @@ async function soapBench(paraph: ServerChild, echo: ServerChild, durableEcho?: S
     const measured = await measureLoad('paraph', paraph, soapUrl, envelope);
     const durableBaseline =
       operation === 'createRequest' && durableEcho
-        ? await measureLoad('soap echo + durable journal', durableEcho, `${durableEcho.baseUrl}/echo`, echoed.envelope)
+        ? await measureDurableEcho(durableEcho, echoed.envelope, echoed.text)
         : undefined;
     pairs.push({
       ...(durableBaseline ? { durableBaseline } : {}),
