@@ -13,16 +13,16 @@ export async function removeDocuments(
   archiveIds: readonly string[],
 ): Promise<{ archiveId: string[] }> {
   if (archiveIds.length === 0) throw new ParaphError('FIELD_REQUIRED', 'archive-id is required');
-  const removed: string[] = [];
-  const freed: string[] = [];
-  await deps.store.commit(() => {
+  const { removed, freed } = await deps.store.commit(() => {
+    const outcome = { removed: [] as string[], freed: [] as string[] };
     for (const id of new Set(archiveIds)) {
       const deleted = deps.store.deleteArchiveDocument(service.name, id);
       if (deleted === undefined) continue;
-      removed.push(id);
+      outcome.removed.push(id);
       // The order the document was archived from may still name the same bytes.
-      if (deleted.freedBlob !== undefined) freed.push(deleted.freedBlob);
+      if (deleted.freedBlob !== undefined) outcome.freed.push(deleted.freedBlob);
     }
+    return outcome;
   });
   // Files go after the rows are durably gone: a crash in between leaves an orphan file, never a row without its file.
   await Promise.all(freed.map((blob) => deps.blobs.remove(blob)));

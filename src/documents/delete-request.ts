@@ -15,20 +15,19 @@ export async function deleteRequest(
 ): Promise<{ deleted: number }> {
   expireDueTasks(deps);
   const now = deps.clock.now().toISOString();
-  const freed: string[] = [];
-  const deleted = await deps.store.commit(() => {
-    let count = 0;
+  const { deleted, freed } = await deps.store.commit(() => {
+    const outcome = { deleted: 0, freed: [] as string[] };
     for (const id of new Set(requestIds)) {
       if (!deps.store.markRequestDeleted(service.name, id, now)) continue;
-      count++;
+      outcome.deleted++;
       for (const task of deps.store.tasks(id)) {
         if (task.status === 'deleted') continue;
         deps.store.setTaskStatus(task.pk, 'deleted', now);
         recordEvent(deps, service.name, id, task.taskId, 'document-deleted', 'request-deleted');
       }
-      freed.push(...deps.store.clearDocumentBlobs(id));
+      outcome.freed.push(...deps.store.clearDocumentBlobs(id));
     }
-    return count;
+    return outcome;
   });
   // Files go after the commit: a failed transaction must not leave rows naming missing files.
   await Promise.all(freed.map((key) => deps.blobs.remove(key)));

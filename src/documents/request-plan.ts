@@ -372,10 +372,13 @@ export async function discardBlobs(deps: DocumentDeps, plan: PlannedRows): Promi
 export function insertPlan(deps: DocumentDeps, service: string, plan: PlannedRows): void {
   const now = deps.clock.now().toISOString();
   for (const { from, id, blob } of plan.shared) {
-    if (from === 'sds' && deps.store.liveSdsBlob(service, id, now)?.blob !== blob) {
-      throw new ParaphError('SDS_DOCUMENT_NOT_FOUND', `SDS document ${id} not found`);
+    if (from === 'sds') {
+      if (!deps.store.shareSdsBlob(service, id, blob, now)) {
+        throw new ParaphError('SDS_DOCUMENT_NOT_FOUND', `SDS document ${id} not found`);
+      }
+      continue;
     }
-    if (from === 'archive' && deps.store.archiveBlob(service, id)?.blob !== blob) {
+    if (deps.store.archiveBlob(service, id)?.blob !== blob) {
       throw new ParaphError('ARCHIVE_DOCUMENT_NOT_FOUND', `archive document ${id} not found`);
     }
     deps.store.shareBlob(blob);

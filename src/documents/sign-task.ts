@@ -323,9 +323,10 @@ async function complete(
   shownAt: Date,
   signedAt: Date,
 ): Promise<SignTaskResult> {
-  const out: SignedDocument[] = [];
+  let documents: SignedDocument[];
   try {
-    await deps.store.commit(() => {
+    documents = await deps.store.commit(() => {
+      const out: SignedDocument[] = [];
       // Another signature may have completed the task while this one was being made.
       requireWaiting(deps.store.task(requestId, task.taskId) as TaskRow);
       const now = deps.clock.now().toISOString();
@@ -410,11 +411,12 @@ async function complete(
       deps.store.setTaskStatus(task.pk, 'completed', now);
       deps.store.setTaskSigner(task.pk, `${input.signer.firstName} ${input.signer.lastName}`.trim());
       recordEvent(deps, service.name, requestId, task.taskId, 'task-completed', method.name, signedAt);
+      return out;
     });
   } catch (error) {
     // The results are this call's own files; the counts on shared bytes went with the transaction.
     await Promise.all(results.map((r) => deps.blobs.remove(r.blob)));
     throw error;
   }
-  return { requestId, taskId: task.taskId, status: 'completed', documents: out };
+  return { requestId, taskId: task.taskId, status: 'completed', documents };
 }

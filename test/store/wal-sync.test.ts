@@ -66,6 +66,40 @@ describe('DocumentStore.commit', () => {
   });
 });
 
+describe('DocumentStore.commit when a write of the batch fails', () => {
+  it('runs the batch again, each write in a savepoint, and each is stored once with what its committed run returned', async () => {
+    const { db, wal, close } = freshDatabase('paraph-rerun-');
+    const store = new DocumentStore(db, wal);
+    const insert = sessionInsert(db);
+    const runs = new Map<string, number>();
+    const write = (id: string, fail = false) =>
+      store.commit(() => {
+        const run = (runs.get(id) ?? 0) + 1;
+        runs.set(id, run);
+        insert(id);
+        if (fail) throw new Error(`write ${id} failed`);
+        return `${id}${run}`;
+      });
+
+    // Alone in a batch, or in a batch where nothing fails, a write runs once.
+    await expect(Promise.all([write('a'), write('b')])).resolves.toEqual(['a1', 'b1']);
+    await expect(write('c', true)).rejects.toThrow('write c failed');
+    expect(Object.fromEntries(runs)).toEqual({ a: 1, b: 1, c: 1 });
+
+    // A failing write rolls its batch back; the batch runs again with each write's failure its own:
+    // the write before it runs a second time, the one after it for the first time.
+    const results = await Promise.allSettled([write('d'), write('e', true), write('f')]);
+    expect(results).toEqual([
+      { status: 'fulfilled', value: 'd2' },
+      { status: 'rejected', reason: new Error('write e failed') },
+      { status: 'fulfilled', value: 'f1' },
+    ]);
+    const ids = db.prepare('SELECT id FROM user_sessions ORDER BY id').all() as Array<{ id: string }>;
+    expect(ids.map((r) => r.id)).toEqual(['a', 'b', 'd', 'f']);
+    close();
+  });
+});
+
 describe('DocumentStore.commit while an fsync is under way', () => {
   it('holds the writes that arrive, and commits them in one transaction once it ends', async () => {
     const { db, close } = freshDatabase('paraph-batch-');
