@@ -3,7 +3,6 @@ import { ParaphError } from '../errors';
 import type { PackagingTaskRow, RequestRow } from '../store/document-store';
 import type { DocumentDeps } from './deps';
 import { issueArtifact } from './issue-artifact';
-import { recordEvent } from './record-event';
 import {
   checkNoDependencyCycle,
   checkResultDocuments,
@@ -58,7 +57,6 @@ export async function createRequest(
         deps.store.insertRequest(request);
         insertPlan(deps, service.name, plan);
         for (const row of packagingTasks) deps.store.insertPackagingTask(row);
-        for (const task of plan.tasks) recordEvent(deps, service.name, request.id, task.taskId, 'request-created');
         if (artifact === undefined && plan.artifactTaskId !== undefined) {
           artifact = issueArtifact(deps, service.name, { requestId: request.id, taskId: plan.artifactTaskId });
         }

@@ -450,6 +450,17 @@ describe('getRequestHistory', () => {
     expect(await history(demo, requestId, 'seller')).toHaveLength(2);
   });
 
+  it('shows a task stored with its creation event as an event row (as Paraph stored them before) with it once', async () => {
+    const requestId = await createRequest(demo, simpleRequest(sdsId));
+    const store = running.paraph.documents.store;
+    const storedAt = new Date(clock.now().getTime() - MINUTE).toISOString();
+    await store.commit(() =>
+      store.insertEvent({ service: 'demo', requestId, taskId: 'task_1', type: 'request-created', time: storedAt, data: null }),
+    );
+    const events = await history(demo, requestId, 'task_1');
+    expect(events.map((e) => [e.event, Date.parse(e.time)])).toEqual([['request-created', Date.parse(storedAt)]]);
+  });
+
   it('records a task added later with its own creation event', async () => {
     const requestId = await createRequest(demo, simpleRequest(sdsId));
     clock.advance(MINUTE);
