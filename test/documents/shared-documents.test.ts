@@ -140,3 +140,33 @@ describe('an SDS document deleted while a createRequest is being checked', () =>
     expect(rows?.n).toBe(0);
   });
 });
+
+describe('orders committed together, one of them from an SDS document deleted meanwhile', () => {
+  it('refuses that one alone: the others are stored once, their shared bytes counted once each', async () => {
+    const kept = uniquePdf();
+    const keptId = await uploadSds(running.url, kept);
+    const goneId = await uploadSds(running.url, uniquePdf());
+    const blob = running.paraph.db
+      .prepare<[string], { blob: string }>('SELECT blob FROM sds_documents WHERE id = ?')
+      .get(keptId)?.blob as string;
+    const from = (sdsId: string): Request => ({
+      document: [{ xsiType: 'sds-document', id: 'doc_1', refSdsId: sdsId }],
+      task: [{ id: 'task_1', documentAction: [{ type: 'sign', documentRef: 'doc_1' }] }],
+    });
+    // All three are checked now and committed as one batch on a later turn; the failing one sits
+    // between the other two, so the batch runs again with the first of them run twice.
+    const first = createRequestOp(running.paraph.documents, { name: 'demo' }, [from(keptId)]);
+    const refused = createRequestOp(running.paraph.documents, { name: 'demo' }, [from(goneId)]);
+    const last = createRequestOp(running.paraph.documents, { name: 'demo' }, [from(keptId)]);
+    await running.paraph.sds.remove('demo', goneId);
+
+    await expect(refused).rejects.toMatchObject({ code: 'SDS_DOCUMENT_NOT_FOUND' } satisfies Partial<ParaphError>);
+    const stored = [(await first).requestId[0] as string, (await last).requestId[0] as string];
+    for (const requestId of stored) expect((await original(requestId)).body.equals(kept)).toBe(true);
+    // The SDS document and the two orders.
+    expect(running.paraph.documents.store.blobNames(blob)).toBe(3);
+    await Promise.all(stored.map((requestId) => deleteRequest(requestId)));
+    expect(running.paraph.documents.store.blobNames(blob)).toBe(1);
+    expect(filesHolding(running.dataDir, kept)).toHaveLength(1);
+  });
+});
