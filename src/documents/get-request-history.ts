@@ -23,6 +23,8 @@ export function getRequestHistory(
     if (e.data !== null) item.data = e.data;
     return item;
   });
-  if (stored[0]?.type !== 'request-created') event.unshift({ event: 'request-created', eventTime: new Date(task.createdAt) });
+  if (stored[0]?.type !== 'request-created') {
+    event.unshift({ event: 'request-created', eventTime: new Date(task.createdAt) });
+  }
   return { event };
 }
