@@ -378,7 +378,10 @@ export class DocumentStore {
       )
       .finally(() => {
         this.flushing = false;
-        this.drain();
+        // On the next turn, not now: the fsync's end comes in the same phase of the event loop as
+        // requests, and those read in this turn then join the batch. Larger batches share the pages
+        // every transaction rewrites (createRequest: 3–8 % more per second in two A/B runs).
+        setImmediate(() => this.drain());
       });
   }
 
