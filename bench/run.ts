@@ -17,7 +17,8 @@
  * this process only generates load and measures. Prints a table; writes the raw figures to
  * .bench/latest.json (and a dated copy).
  *
- * Environment: BENCH_DURATION (s, 10), BENCH_WARMUP (s, 3), BENCH_CONNECTIONS (10), BENCH_REPS (11),
+ * Environment: BENCH_DURATION (s, 10), BENCH_WARMUP (s, 3), BENCH_CONNECTIONS (10), BENCH_BUSY_CONNECTIONS
+ * (100: createRequest again, for reference), BENCH_REPS (11),
  * BENCH_ONLY (comma list of soap or createRequest/getStatus, sds, rss, sign, package), BENCH_SIGNATURES (40), BENCH_PACKAGES (15), BENCH_PROFILE=1 (servers run with --cpu-prof into
  * .bench/profiles; the figures of such a run are not comparable), BENCH_STRICT=1 (exit 1 on a missed target).
  */
@@ -52,6 +53,8 @@ function envNumber(name: string, fallback: number): number {
 const DURATION = envNumber('BENCH_DURATION', 10);
 const WARMUP = envNumber('BENCH_WARMUP', 3);
 const CONNECTIONS = envNumber('BENCH_CONNECTIONS', 10);
+/** createRequest is measured again, for reference only, with this many clients at once: group commit's batches grow. */
+const BUSY_CONNECTIONS = envNumber('BENCH_BUSY_CONNECTIONS', 100);
 const REPS = envNumber('BENCH_REPS', 11);
 const SDS_DOC_BYTES = 20 * MiB;
 const RSS_UPLOAD_BYTES = 100 * MiB;
@@ -176,6 +179,8 @@ interface SoapPair {
   readonly cpuRatio: number;
   /** createRequest only, for reference: the echo answering once each call is appended to a file on disk. */
   readonly durableBaseline?: MeasuredLoad;
+  /** createRequest only, for reference: Paraph and the echo with BUSY_CONNECTIONS clients at once. */
+  readonly busy?: { readonly paraph: MeasuredLoad; readonly baseline: MeasuredLoad };
 }
 
 async function uploadSmallPdf(paraph: ServerChild): Promise<string> {
@@ -201,11 +206,17 @@ interface MeasuredLoad extends LoadResult {
   readonly serverCpuMsPerRequest: number;
 }
 
-async function measureLoad(name: string, server: ServerChild, url: string, envelope: string): Promise<MeasuredLoad> {
-  const options = { url, body: envelope, headers: { ...SOAP_HEADERS }, connections: CONNECTIONS };
+async function measureLoad(
+  name: string,
+  server: ServerChild,
+  url: string,
+  envelope: string,
+  connections = CONNECTIONS,
+): Promise<MeasuredLoad> {
+  const options = { url, body: envelope, headers: { ...SOAP_HEADERS }, connections };
   log(`  ${name}: warm-up ${WARMUP} s`);
   await postLoad({ ...options, durationSeconds: WARMUP });
-  log(`  ${name}: ${DURATION} s × ${CONNECTIONS} connections`);
+  log(`  ${name}: ${DURATION} s × ${connections} connections`);
   const cpuBefore = procCpuMs(server.pid);
   const result = await postLoad({ ...options, durationSeconds: DURATION });
   const cpuMs = procCpuMs(server.pid) - cpuBefore;
@@ -259,8 +270,16 @@ async function soapBench(paraph: ServerChild, echo: ServerChild, durableEcho?: S
       operation === 'createRequest' && durableEcho
         ? await measureDurableEcho(durableEcho, echoed.envelope, echoed.text)
         : undefined;
+    const busy =
+      operation === 'createRequest' && BUSY_CONNECTIONS !== CONNECTIONS
+        ? {
+            baseline: await measureLoad('soap echo', echo, echoUrl, echoed.envelope, BUSY_CONNECTIONS),
+            paraph: await measureLoad('paraph', paraph, soapUrl, envelope, BUSY_CONNECTIONS),
+          }
+        : undefined;
     pairs.push({
       ...(durableBaseline ? { durableBaseline } : {}),
+      ...(busy ? { busy } : {}),
       operation,
       envelopeBytes: bytes,
       paraph: measured,
@@ -597,6 +616,17 @@ async function main(): Promise<void> {
         verdict: '',
       },
     );
+    if (pair.busy) {
+      const { paraph, baseline } = pair.busy;
+      rows.push({
+        measure: `  reference: ${BUSY_CONNECTIONS} connections, req/s / p99 ms`,
+        paraph: `${f0(paraph.rps)} / ${f1(paraph.latencyMs.p99)}`,
+        baseline: `${f0(baseline.rps)} / ${f1(baseline.latencyMs.p99)}`,
+        ratio: f2(paraph.rps / baseline.rps),
+        target: '',
+        verdict: '',
+      });
+    }
     const durable = pair.durableBaseline;
     if (durable) {
       rows.push({
@@ -727,11 +757,17 @@ async function main(): Promise<void> {
     memoryBytes: totalmem(),
     tmpdir: tmpdir(),
     profile: PROFILE,
-    settings: { durationSeconds: DURATION, warmupSeconds: WARMUP, connections: CONNECTIONS, repetitions: REPS },
+    settings: {
+      durationSeconds: DURATION,
+      warmupSeconds: WARMUP,
+      connections: CONNECTIONS,
+      busyConnections: BUSY_CONNECTIONS,
+      repetitions: REPS,
+    },
   };
   const out = `
 Paraph benchmark: ${started.toISOString()}, source ${environment.source}, node ${process.version}, ${environment.cpus} CPUs (${environment.cpuModel})
-SOAP: autocannon, ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per side; baseline = bare soap echo, same envelope size (reference: the same echo answering once each call is appended to a file and fdatasynced, with group commit)
+SOAP: autocannon, ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per side; baseline = bare soap echo, same envelope size (references for createRequest: both with ${BUSY_CONNECTIONS} connections; the same echo answering once each call is appended to a file and fdatasynced, with group commit)
 SDS: baseline = bare express stream-to-file; RSS: VmRSS of the server process, growth over idle
 Sign: control API over loopback, ${SIGNATURES} signatures one at a time after a warm-up; baseline = raw crypto.sign RSA-2048 in this process
 Package: create-package over loopback, ${PACKAGES} packages alternating with the baseline = bare pdf-lib load + save in this process
