@@ -18,6 +18,11 @@ export class BlobRefs {
     this.s = {
       share: db.prepare<[string]>(`INSERT INTO blob_refs (blob, refs) VALUES (?, 2)
         ON CONFLICT (blob) DO UPDATE SET refs = refs + 1`),
+      // share, on condition that the SDS document still holds the blob: one statement for what every
+      // order from an SDS document does as it goes in (a deletion may have come after planning).
+      shareSds: db.prepare<[string, string, string, string, string]>(`INSERT INTO blob_refs (blob, refs) SELECT ?, 2
+        WHERE EXISTS (SELECT 1 FROM sds_documents WHERE id = ? AND service = ? AND blob = ? AND expires_at > ?)
+        ON CONFLICT (blob) DO UPDATE SET refs = refs + 1`),
       decrement: db.prepare<[string]>(`UPDATE blob_refs SET refs = refs - 1 WHERE blob = ?`),
       forget: db.prepare<[string]>(`DELETE FROM blob_refs WHERE blob = ?`),
       count: db.prepare<[string], { refs: number }>(`SELECT refs FROM blob_refs WHERE blob = ?`),
@@ -28,6 +33,14 @@ export class BlobRefs {
   share(key: string): string {
     this.s.share.run(key);
     return key;
+  }
+
+  /**
+   * One more row names `key`, the bytes of SDS document `sdsId`, if that document is still live and
+   * holds them. False, and nothing counted, when it is not.
+   */
+  shareSds(key: string, sdsId: string, service: string, now: string): boolean {
+    return this.s.shareSds.run(key, sdsId, service, key, now).changes === 1;
   }
 
   /**

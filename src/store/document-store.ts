@@ -307,11 +307,6 @@ export class DocumentStore {
         WHERE artifact = ?`),
       useArtifact: p(`UPDATE artifacts SET used_at = ? WHERE artifact = ? AND used_at IS NULL`),
       purgeArtifacts: p(`DELETE FROM artifacts WHERE expires_at < ?`),
-      // One statement for what every order from an SDS document does as it goes in: the document must
-      // still be there with the same bytes (a deletion may have come after planning), and one more row
-      // then names them (blob-refs.ts). Nothing changes when it is gone.
-      shareSdsBlob: p(`INSERT INTO blob_refs (blob, refs) SELECT ?, 2 WHERE EXISTS (SELECT 1 FROM sds_documents
-        WHERE id = ? AND service = ? AND blob = ? AND expires_at > ?) ON CONFLICT (blob) DO UPDATE SET refs = refs + 1`),
       sdsBlob: p<{ blob: string; contentType: string }>(`SELECT blob, content_type AS contentType
         FROM sds_documents WHERE id = ? AND service = ? AND expires_at > ?`),
       archiveBlob: p<{ blob: string; mimeType: string }>(`SELECT blob, mime_type AS mimeType
@@ -359,7 +354,7 @@ export class DocumentStore {
     if (batch.length === 0) return;
     let outcomes: Outcome[];
     try {
-      outcomes = this.runBatch(batch, false) ?? (this.runBatch(batch, true) as Outcome[]);
+      outcomes = this.runTogether(batch) ?? this.runEachInSavepoint(batch);
     } catch (error) {
       for (const write of batch) write.reject(error);
       return;
@@ -386,32 +381,28 @@ export class DocumentStore {
   }
 
   /**
-   * Runs every write of the batch in one transaction and returns their outcomes. Without savepoints, a
-   * write that throws rolls the whole transaction back and the result is undefined (a batch of one
-   * then has its outcome: nothing else was in it); with them, each write's failure is its own.
+   * Runs the batch's writes in one plain transaction. A write that throws rolls it all back: then the
+   * result is undefined, except for a batch of one, whose outcome that is.
    */
-  private runBatch(batch: readonly QueuedWrite[], savepoints: boolean): Outcome[] | undefined {
-    const outcomes: Outcome[] = [];
+  private runTogether(batch: readonly QueuedWrite[]): Outcome[] | undefined {
     try {
-      this.inTransaction(() => {
-        for (const write of batch) {
-          if (!savepoints) {
-            outcomes.push({ ok: true, value: write.fn() });
-            continue;
-          }
-          try {
-            outcomes.push({ ok: true, value: this.inTransaction(write.fn) });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
-          }
-        }
-      });
+      return this.inTransaction(() => batch.map((write): Outcome => ({ ok: true, value: write.fn() })));
     } catch (error) {
-      if (savepoints) throw error;
-      if (batch.length === 1) return [{ ok: false, error }];
-      return undefined;
+      return batch.length === 1 ? [{ ok: false, error }] : undefined;
     }
-    return outcomes;
+  }
+
+  /** Runs the batch's writes in one transaction, each in a savepoint: a write's failure is its own. */
+  private runEachInSavepoint(batch: readonly QueuedWrite[]): Outcome[] {
+    return this.inTransaction(() =>
+      batch.map((write): Outcome => {
+        try {
+          return { ok: true, value: this.inTransaction(write.fn) };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      }),
+    );
   }
 
   insertSignedResult(row: SignedResultRow): void {
@@ -449,7 +440,7 @@ export class DocumentStore {
    * (call in that row's transaction); false, and nothing counted, when it is not.
    */
   shareSdsBlob(service: string, id: string, blob: string, now: string): boolean {
-    return this.s.shareSdsBlob.run(blob, id, service, blob, now).changes === 1;
+    return this.refs.shareSds(blob, id, service, now);
   }
   /** One more row is about to name `key`, a blob another row names (call in that row's transaction). */
   shareBlob(key: string): string {
