@@ -126,7 +126,7 @@ async function planDocument(
   switch (kind) {
     case 'sds-document': {
       const sdsId = required(doc.refSdsId, `${path}/@ref-sds-id`);
-      const sds = deps.store.liveSdsBlob(ctx.service, sdsId, now);
+      const sds = deps.store.sdsDocumentForOrder(ctx.service, sdsId, now);
       if (!sds) throw new ParaphError('SDS_DOCUMENT_NOT_FOUND', `SDS document ${sdsId} not found`);
       mimeType = sds.contentType;
       // The order names the same bytes (counted when its rows go in): SDS retention must not take them

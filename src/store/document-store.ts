@@ -5,6 +5,16 @@ import type { Db } from './database';
 /** How many requests' getStatus rows one service keeps cached (see DocumentStore.statusRows). */
 const STATUS_CACHE_SIZE = 10_000;
 
+/** How many SDS documents' lookups createRequest keeps (see DocumentStore.sdsDocumentForOrder). */
+const SDS_LOOKUP_CACHE_SIZE = 1_000;
+
+interface SdsLookup {
+  service: string;
+  blob: string;
+  contentType: string;
+  expiresAt: string;
+}
+
 /** Makes `statement` call `counted` each time it runs, by any of its three ways of running. */
 function countExecutions(statement: Database.Statement, counted: () => void): void {
   const target = statement as unknown as Record<'run' | 'get' | 'all', (...params: unknown[]) => unknown>;
@@ -208,6 +218,8 @@ export class DocumentStore {
    * formatting the time); undefined when not known, null when there is none.
    */
   private nextExpiry: number | null | undefined;
+  /** SDS documents that orders named lately, by id (see sdsDocumentForOrder). */
+  private readonly sdsLookups = new Map<string, SdsLookup>();
 
   constructor(
     readonly db: Db,
@@ -308,6 +320,8 @@ export class DocumentStore {
       useArtifact: p(`UPDATE artifacts SET used_at = ? WHERE artifact = ? AND used_at IS NULL`),
       purgeArtifacts: p(`DELETE FROM artifacts WHERE expires_at < ?`),
       sdsBlob: p<{ blob: string; contentType: string }>(`SELECT blob, content_type AS contentType
+        FROM sds_documents WHERE id = ? AND service = ? AND expires_at > ?`),
+      sdsLookup: p<SdsLookup>(`SELECT service, blob, content_type AS contentType, expires_at AS expiresAt
         FROM sds_documents WHERE id = ? AND service = ? AND expires_at > ?`),
       archiveBlob: p<{ blob: string; mimeType: string }>(`SELECT blob, mime_type AS mimeType
         FROM archive_documents WHERE id = ? AND service = ?`),
@@ -608,6 +622,30 @@ export class DocumentStore {
   }
   liveSdsBlob(service: string, id: string, now: string): { blob: string; contentType: string } | undefined {
     return this.s.sdsBlob.get(id, service, now);
+  }
+  /**
+   * The SDS document an order names, as createRequest checks it before its transaction. Orders made
+   * one after another from one uploaded document look it up again and again (the lookup was 6 % of
+   * createRequest's CPU under load), and an SDS document never changes: its blob, content type and
+   * expiry are fixed at upload. So a found document is kept by id, and only its expiry is checked on
+   * the next call. A deletion is not seen here; it is where it counts, in the order's transaction,
+   * whose shareSdsBlob checks the row again (as it must anyway: a deletion can come after this check).
+   */
+  sdsDocumentForOrder(service: string, id: string, now: string): { blob: string; contentType: string } | undefined {
+    const kept = this.sdsLookups.get(id);
+    if (kept?.service === service) {
+      if (kept.expiresAt > now) return kept;
+      this.sdsLookups.delete(id);
+    }
+    const found = this.s.sdsLookup.get(id, service, now);
+    if (!found) return undefined;
+    if (this.sdsLookups.size >= SDS_LOOKUP_CACHE_SIZE) {
+      // The oldest entry goes: a Map iterates in insertion order.
+      const oldest = this.sdsLookups.keys().next().value;
+      if (oldest !== undefined) this.sdsLookups.delete(oldest);
+    }
+    this.sdsLookups.set(id, found);
+    return found;
   }
   archiveBlob(service: string, id: string): { blob: string; mimeType: string } | undefined {
     return this.s.archiveBlob.get(id, service);

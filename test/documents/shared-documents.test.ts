@@ -9,7 +9,7 @@ import { createRequest as createRequestOp } from '../../src/documents/create-req
 import type { ParaphError } from '../../src/errors';
 import type { Request } from '../../src/documents/wire-types';
 import { basicAuth, filesHolding, SERVICES, startParaph, uploadSds, type RunningParaph } from '../helpers/paraph';
-import { action, createRequest, sdsDocument, simpleRequest } from './builders';
+import { action, createRequest, requestXml, sdsDocument, simpleRequest } from './builders';
 import { DocumentService } from './soap-client';
 
 const RETENTION_MS = 2 * 3600 * 1000;
@@ -17,11 +17,13 @@ const RETENTION_MS = 2 * 3600 * 1000;
 let clock: ManualClock;
 let running: RunningParaph;
 let demo: DocumentService;
+let other: DocumentService;
 
 beforeAll(async () => {
   clock = new ManualClock('2030-03-01T08:00:00.000Z');
   running = await startParaph({ clock, config: { sdsRetentionMs: RETENTION_MS } });
   demo = new DocumentService(running.url, SERVICES.demo);
+  other = new DocumentService(running.url, SERVICES.other);
 });
 
 afterAll(async () => {
@@ -172,5 +174,42 @@ describe('orders committed together, one of them from an SDS document deleted me
     await Promise.all(stored.map((requestId) => deleteRequest(requestId)));
     expect(running.paraph.documents.store.blobNames(blob)).toBe(1);
     expect(filesHolding(running.dataDir, kept)).toHaveLength(1);
+  });
+});
+
+// Orders made one after another from one SDS document find it without asking the database each time
+// (DocumentStore.sdsDocumentForOrder); what becomes of the document in between must still count.
+describe('an SDS document that earlier orders were made from', () => {
+  const storedOrdersFrom = (sdsId: string): number | undefined =>
+    running.paraph.db
+      .prepare<[string], { n: number }>(`SELECT count(*) AS n FROM documents WHERE json_extract(definition, '$.refSdsId') = ?`)
+      .get(sdsId)?.n;
+
+  it('refuses the next order once the SDS document is deleted, and stores nothing of it', async () => {
+    const sdsId = await uploadSds(running.url, uniquePdf());
+    const first = await createRequest(demo, simpleRequest(sdsId));
+    expect(await deleteSds(sdsId)).toBe(204);
+
+    expect(await demo.fault('createRequest', requestXml(simpleRequest(sdsId)))).toBe('SDS_DOCUMENT_NOT_FOUND');
+    expect(storedOrdersFrom(sdsId)).toBe(1);
+    expect((await original(first)).status).toBe(200);
+  });
+
+  it('refuses the next order once the SDS document has expired, before any sweep', async () => {
+    const sdsId = await uploadSds(running.url, uniquePdf());
+    await createRequest(demo, simpleRequest(sdsId));
+    clock.advance(RETENTION_MS + 1);
+
+    expect(await demo.fault('createRequest', requestXml(simpleRequest(sdsId)))).toBe('SDS_DOCUMENT_NOT_FOUND');
+    expect(storedOrdersFrom(sdsId)).toBe(1);
+  });
+
+  it("is still another service's document: its id is refused there, and the owner's orders go on", async () => {
+    const sdsId = await uploadSds(running.url, uniquePdf());
+    await createRequest(demo, simpleRequest(sdsId));
+
+    expect(await other.fault('createRequest', requestXml(simpleRequest(sdsId)))).toBe('SDS_DOCUMENT_NOT_FOUND');
+    await createRequest(demo, simpleRequest(sdsId));
+    expect(storedOrdersFrom(sdsId)).toBe(2);
   });
 });
